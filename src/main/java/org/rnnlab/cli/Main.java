@@ -1,0 +1,89 @@
+package org.rnnlab.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code rnnlab} command line: a thin adapter over the library. Every subcommand writes results to
+ * {@code out} and diagnostics to {@code err}; bad input ends with one line on {@code err} and exit code 2.
+ * Only {@link #main} calls {@link System#exit}.
+ */
+@Command(
+        name = "rnnlab",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Learn, train, compare and serve recurrent character language models (RNN, LSTM, GRU).",
+        subcommands = {LabCommand.class, BpttCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:", "  rnnlab lab            the university lab notebook, start to finish",
+                "  rnnlab bptt --help     backpropagation through time by hand"})
+public final class Main implements Runnable {
+    /** Exit code for bad input: a wrong option, a bad file, a character outside the vocabulary. */
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = utf8(FileDescriptor.out);
+        PrintWriter err = utf8(FileDescriptor.err);
+        int code = run(args, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    private static PrintWriter utf8(FileDescriptor fd) {
+        // Always UTF-8, whatever the locale: the lab prints arrows and the corpora are Unicode.
+        return new PrintWriter(new java.io.OutputStreamWriter(new FileOutputStream(fd), StandardCharsets.UTF_8), true);
+    }
+
+    /** Runs one command line and returns its exit code; used by {@link #main} and by the tests. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setParameterExceptionHandler((ex, ignored) -> {
+            CommandLine where = ex.getCommandLine();
+            err.println(where.getCommandName().equals("rnnlab") ? "rnnlab: " + ex.getMessage()
+                    : "rnnlab " + where.getCommandName() + ": " + ex.getMessage()
+                    + " (see 'rnnlab " + where.getCommandName() + " --help')");
+            return EXIT_USAGE;
+        });
+        cmd.setExecutionExceptionHandler((ex, where, parsed) -> {
+            String name = "rnnlab " + where.getCommandName();
+            if (ex instanceof IllegalArgumentException) {
+                err.println(name + ": " + ex.getMessage());
+                return EXIT_USAGE;
+            }
+            if (ex instanceof IOException || ex instanceof UncheckedIOException) {
+                err.println(name + ": " + ex.getMessage());
+                return 1;
+            }
+            err.println(name + ": internal error, please report it with the command line that caused it:");
+            ex.printStackTrace(err);
+            return 1;
+        });
+        return cmd.execute(args);
+    }
+
+    /** The version from the jar's manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"rnnlab " + (v == null ? "development" : v)
+                    + " (Java " + Runtime.version() + ", " + System.getProperty("java.vm.name") + ")"};
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * The lab notebook's exercises as programs: the numpy-exact BPTT toy ({@link org.rnnlab.lab.BpttToy}) with
+ * numpy's random generator and Python's number formatting, so that its printed lines are the notebook's.
+ * Deliberately plain double-precision loops: this package teaches; the fast float32 engine lives elsewhere.
+ */
+package org.rnnlab.lab;

@@ -1,0 +1,105 @@
+package org.rnnlab.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rnnlab.io.NpyArray;
+import org.rnnlab.io.Npz;
+
+class BpttCommandTest {
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static final String NOTEBOOK = """
+            Epoch 0, Loss: 226.3948
+            Epoch 100, Loss: 9.3322
+            Epoch 159, Loss: 5.1682
+            abc → d
+            bcd → e
+            cde → f
+            """;
+
+    @Test
+    void labPrintsTheNotebooksSixLines() {
+        Run r = run("lab");
+        assertThat(r.code()).isZero();
+        assertThat(r.out().replace(System.lineSeparator(), "\n")).isEqualTo(NOTEBOOK);
+    }
+
+    @Test
+    void bpttDefaultsAreTheNotebook() {
+        assertThat(run("bptt").out().replace(System.lineSeparator(), "\n")).isEqualTo(NOTEBOOK);
+    }
+
+    @Test
+    void optionsChangeTheRun() {
+        Run r = run("bptt", "--epochs", "30", "--print-every", "10", "--hidden", "6", "--lr", "0.2", "--seed", "7",
+                "--predict", "xyz,mno");
+        assertThat(r.code()).isZero();
+        assertThat(r.out().lines().toList()).hasSize(6)
+                .first().asString().startsWith("Epoch 0, Loss: ");
+        assertThat(r.out()).contains("Epoch 10, Loss: ", "Epoch 20, Loss: ", "Epoch 29, Loss: ", "xyz → ", "mno → ");
+    }
+
+    @Test
+    void saveWritesTheNotebooksArraysAsFloat64(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("toy.npz");
+        Run r = run("bptt", "--save", file.toString());
+        assertThat(r.code()).isZero();
+        Map<String, NpyArray> arrays = Npz.read(file);
+        assertThat(arrays.keySet()).containsExactly("Wxh", "Whh", "Why", "bh", "by");
+        assertThat(arrays.get("Wxh").shape()).containsExactly(4, 26);
+        assertThat(arrays.get("Whh").shape()).containsExactly(4, 4);
+        assertThat(arrays.get("Why").shape()).containsExactly(26, 4);
+        assertThat(arrays.get("bh").shape()).containsExactly(4, 1);
+        assertThat(arrays.get("by").shape()).containsExactly(26, 1);
+        assertThat(arrays.values()).allSatisfy(a -> assertThat(a.dtype()).isEqualTo("<f8"));
+        assertThat(Files.list(dir)).containsExactly(file);
+    }
+
+    @Test
+    void gradcheckReportsAndPasses() {
+        Run r = run("bptt", "--gradcheck", "--epochs", "1");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("Gradient check (5842 entries").contains(": ok");
+    }
+
+    @Test
+    void aCharacterOutsideTheAlphabetIsAClearErrorWithExitCode2() {
+        Run r = run("bptt", "--predict", "abc,hé");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines().toList()).containsExactly(
+                "rnnlab bptt: 'é' (U+00E9) at position 2 of \"hé\" is not in the toy alphabet abcdefghijklmnopqrstuvwxyz");
+    }
+
+    @Test
+    void badNumbersAreUsageErrors() {
+        assertThat(run("bptt", "--hidden", "0").err()).contains("hidden size must be at least 1, got 0");
+        assertThat(run("bptt", "--hidden", "0").code()).isEqualTo(2);
+        Run r = run("bptt", "--lr", "fast");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("'--lr'", "'fast'", "rnnlab bptt --help");
+        assertThat(run("bptt", "--seed", "-3").err()).contains("seed must be between 0 and 4294967295");
+    }
+
+    @Test
+    void helpShowsExamples() {
+        Run r = run("bptt", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Examples:", "--gradcheck", "--save", "--predict");
+    }
+}
