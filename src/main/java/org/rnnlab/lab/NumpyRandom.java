@@ -94,8 +94,8 @@ public final class NumpyRandom {
             x2 = 2.0 * randomSample() - 1.0;
             r2 = x1 * x1 + x2 * x2;
         } while (r2 >= 1.0 || r2 == 0.0);
-        // StrictMath.log is fdlibm's, correctly rounded in practice like glibc's log (the tests pin it to numpy).
-        double f = Math.sqrt(-2.0 * Math.log(r2) / r2);
+        // numpy calls C log, i.e. glibc's; Math.log and StrictMath.log differ from it in the last bit on some inputs.
+        double f = Math.sqrt(-2.0 * GlibcLog.log(r2) / r2);
         gauss = f * x1;
         hasGauss = true;
         return f * x2;
