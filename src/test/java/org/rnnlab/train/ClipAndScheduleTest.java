@@ -31,9 +31,15 @@ class ClipAndScheduleTest {
     }
 
     /**
-     * Expected learning rates from torch 1.13:
-     * StepLR(SGD(lr=1), step_size=3, gamma=0.5) and ReduceLROnPlateau(factor=0.5, patience=2, cooldown=1, min_lr=0.1)
-     * over the metrics below (the python lines are in tools/make_optim_fixtures.py's docstring history; rerun: torch.optim.lr_scheduler with these arguments).
+     * Expected learning rates printed by torch 1.13:
+     * <pre>
+     * p = [torch.nn.Parameter(torch.zeros(1))]
+     * o = torch.optim.SGD(p, lr=1.0); s = torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5)
+     * for e in range(8): o.step(); s.step(); print(o.param_groups[0]['lr'])
+     * o = torch.optim.SGD(p, lr=1.0)
+     * s = torch.optim.lr_scheduler.ReduceLROnPlateau(o, factor=0.5, patience=2, cooldown=1, min_lr=0.1)
+     * for m in metrics: s.step(m); print(o.param_groups[0]['lr'])
+     * </pre>
      */
     @Test
     void schedulesFollowPyTorch() {
