@@ -1,0 +1,130 @@
+package org.rnnlab.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.rnnlab.util.Rng;
+
+class BatcherTest {
+    private static int[] range(int n) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) t[i] = i;
+        return t;
+    }
+
+    @Test
+    void windowsVisitEveryWindowOnceAnEpochWithShiftedTargets() {
+        int[] tokens = range(20);
+        Batcher b = new Batcher.Windows(tokens, 4, 5, new Rng(1));
+        assertThat(b.batchesPerEpoch()).isEqualTo(4); // 15 windows: 4 + 4 + 4 + 3
+        int[] in = new int[20];
+        int[] out = new int[20];
+        Set<Integer> starts = new HashSet<>();
+        List<Integer> sizes = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            int n = b.next(in, out);
+            sizes.add(n);
+            for (int s = 0; s < n; s++) {
+                starts.add(in[s * 5]);
+                for (int t = 0; t < 5; t++) {
+                    assertThat(in[s * 5 + t]).isEqualTo(in[s * 5] + t);
+                    assertThat(out[s * 5 + t]).isEqualTo(in[s * 5 + t] + 1);
+                }
+            }
+            assertThat(b.freshState()).isTrue();
+        }
+        assertThat(sizes).containsExactly(4, 4, 4, 3);
+        assertThat(starts).hasSize(15);
+        assertThat(b.epoch()).isEqualTo(1);
+        assertThat(b.batchInEpoch()).isZero();
+    }
+
+    @Test
+    void windowsReshuffleEachEpochAndTheSameSeedGivesTheSameOrder() {
+        int[] tokens = range(50);
+        Batcher a = new Batcher.Windows(tokens, 1, 3, new Rng(7));
+        Batcher c = new Batcher.Windows(tokens, 1, 3, new Rng(7));
+        int[] in = new int[3];
+        int[] out = new int[3];
+        List<Integer> first = new ArrayList<>();
+        List<Integer> second = new ArrayList<>();
+        for (int k = 0; k < 47; k++) {
+            a.next(in, out);
+            first.add(in[0]);
+            c.next(in, out);
+            assertThat(in[0]).isEqualTo(first.get(k));
+        }
+        for (int k = 0; k < 47; k++) {
+            a.next(in, out);
+            second.add(in[0]);
+        }
+        assertThat(second).containsExactlyInAnyOrderElementsOf(first).isNotEqualTo(first);
+    }
+
+    @Test
+    void streamsAreContiguousAndCarryStateUntilTheyWrap() {
+        int[] tokens = range(25); // B=2: streams of (25-1)/2 = 12 tokens, T=5: 2 chunks an epoch
+        Batcher b = new Batcher.Stream(tokens, 2, 5);
+        assertThat(b.batchesPerEpoch()).isEqualTo(2);
+        int[] in = new int[10];
+        int[] out = new int[10];
+        b.next(in, out);
+        assertThat(b.freshState()).isTrue();
+        assertThat(in).containsExactly(0, 1, 2, 3, 4, 12, 13, 14, 15, 16);
+        assertThat(out).containsExactly(1, 2, 3, 4, 5, 13, 14, 15, 16, 17);
+        b.next(in, out);
+        assertThat(b.freshState()).isFalse();
+        assertThat(in).containsExactly(5, 6, 7, 8, 9, 17, 18, 19, 20, 21);
+        b.next(in, out);
+        assertThat(b.freshState()).isTrue();
+        assertThat(b.epoch()).isEqualTo(1);
+        assertThat(in[0]).isZero();
+    }
+
+    @Test
+    void restoringAPositionContinuesExactly() {
+        for (Batchers.Mode mode : Batchers.Mode.values()) {
+            int[] tokens = range(200);
+            Batcher a = Batchers.fit(mode, tokens, 3, 7, new Rng(3), w -> {});
+            int[] in = new int[21];
+            int[] out = new int[21];
+            for (int k = 0; k < 13; k++) a.next(in, out);
+            Batcher b = Batchers.fit(mode, tokens, 3, 7, new Rng(99), w -> {});
+            b.restore(a.position());
+            int[] in2 = new int[21];
+            int[] out2 = new int[21];
+            for (int k = 0; k < 30; k++) {
+                int n = a.next(in, out);
+                assertThat(b.next(in2, out2)).isEqualTo(n);
+                assertThat(in2).as("%s batch %d", mode, k).containsExactly(in);
+                assertThat(b.freshState()).isEqualTo(a.freshState());
+            }
+        }
+    }
+
+    @Test
+    void aSmallCorpusShrinksTheBatchWithAWarning() {
+        List<String> warnings = new ArrayList<>();
+        Batcher w = Batchers.fit(Batchers.Mode.WINDOWS, range(12), 32, 10, new Rng(1), warnings::add);
+        assertThat(w.batchSize()).isEqualTo(2);
+        Batcher s = Batchers.fit(Batchers.Mode.STREAM, range(35), 32, 10, new Rng(1), warnings::add);
+        assertThat(s.batchSize()).isEqualTo(3);
+        assertThat(warnings).containsExactly(
+                "the text has only 2 windows of 10 steps; batch shrinks from 32 to 2",
+                "the text has 35 characters, enough for 3 streams of 10 steps; batch shrinks from 32 to 3");
+    }
+
+    @Test
+    void aCorpusShorterThanOneSequenceIsAClearError() {
+        assertThatThrownBy(() -> Batchers.fit(Batchers.Mode.WINDOWS, range(40), 1, 40, new Rng(1), w -> {}))
+                .hasMessage("windows of 40 steps need at least 41 characters; the text has 40 (lower --seq)");
+        assertThatThrownBy(() -> Batchers.fit(Batchers.Mode.STREAM, range(10), 4, 40, new Rng(1), w -> {}))
+                .hasMessage("stream mode with 4 streams of 40 steps needs at least 161 characters; the text has 10 (lower --batch or --seq)");
+        assertThatThrownBy(() -> Batchers.Mode.parse("random")).hasMessageContaining("use windows or stream");
+    }
+}
