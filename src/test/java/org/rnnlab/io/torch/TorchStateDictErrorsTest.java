@@ -1,0 +1,177 @@
+package org.rnnlab.io.torch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.rnnlab.io.torch.TorchStateDictReadTest.fixture;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad and hostile files: each refused with an IOException that names the file, the problem and the way out. */
+class TorchStateDictErrorsTest {
+    @TempDir
+    Path dir;
+
+    private Path copy(String fixture) throws IOException {
+        return Files.copy(fixture(fixture), dir.resolve(fixture));
+    }
+
+    @Test
+    void refusesOsSystemNamingTheGlobal() throws IOException {
+        Path evil = copy("evil_os_system.pt");
+        assertThatThrownBy(() -> TorchStateDict.read(evil)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(evil + ": refuses pickle global 'os system' (data.pkl byte 2)")
+                .hasMessageContaining("rnnlab loads only tensors (state_dict)");
+    }
+
+    @Test
+    void refusesAReduceGadgetHiddenAfterAValidTensor() throws IOException {
+        Path evil = copy("evil_reduce.pt");
+        assertThatThrownBy(() -> TorchStateDict.read(evil))
+                .hasMessageStartingWith(evil + ": refuses pickle global 'posix system'");
+    }
+
+    @Test
+    void refusesAnyOtherGlobalAndUnsupportedStorageTypes() throws IOException {
+        Path builtins = Zips.checkpoint(dir.resolve("eval.pt"), pickle("\u0080\u0002cbuiltins\neval\n."));
+        assertThatThrownBy(() -> TorchStateDict.read(builtins)).hasMessageContaining("refuses pickle global 'builtins eval'");
+        // torch.nn.Parameter, by its class rather than _rebuild_parameter, is still a global we do not resolve.
+        Path cls = Zips.checkpoint(dir.resolve("cls.pt"), pickle("\u0080\u0002ctorch.nn.parameter\nParameter\n."));
+        assertThatThrownBy(() -> TorchStateDict.read(cls)).hasMessageContaining("refuses pickle global 'torch.nn.parameter Parameter'");
+        // STACK_GLOBAL (protocol 4) goes through the same allowlist.
+        Path stacked = Zips.checkpoint(dir.resolve("stacked.pt"), pickle("\u0080\u0004\u008c\u0002os\u008c\u0006system\u0093."));
+        assertThatThrownBy(() -> TorchStateDict.read(stacked)).hasMessageContaining("refuses pickle global 'os system' (data.pkl byte 14)");
+        Path shorts = Zips.checkpoint(dir.resolve("short.pt"), pickle("\u0080\u0002ctorch\nShortStorage\n."));
+        assertThatThrownBy(() -> TorchStateDict.read(shorts))
+                .hasMessageContaining("tensor storage type 'torch ShortStorage'")
+                .hasMessageContaining("rnnlab reads float32, float64, float16, bfloat16, int64, int32, uint8, bool tensors");
+    }
+
+    @Test
+    void namesAnUnknownOpcodeAndItsOffset() throws IOException {
+        // PROTO 2, MARK, then INST: the protocol 0 way to instantiate a class.
+        Path inst = Zips.checkpoint(dir.resolve("inst.pt"), pickle("\u0080\u0002(ios\nsystem\n."));
+        assertThatThrownBy(() -> TorchStateDict.read(inst))
+                .hasMessage(inst + ": data.pkl byte 3: unsupported pickle opcode 0x69 (INST); rnnlab reads only the "
+                        + "opcodes torch.save uses for a state_dict");
+        Path garbage = Zips.checkpoint(dir.resolve("garbage.pt"), new byte[] {(byte) 0x80, 2, (byte) 0xff});
+        assertThatThrownBy(() -> TorchStateDict.read(garbage)).hasMessageContaining("byte 2: unsupported pickle opcode 0xff (not a pickle opcode)");
+    }
+
+    @Test
+    void refusesTheLegacyFormatAndFilesThatAreNoZip() throws IOException {
+        Path legacy = copy("legacy.pt");
+        assertThatThrownBy(() -> TorchStateDict.read(legacy))
+                .hasMessage(legacy + ": not a PyTorch zip checkpoint; legacy pre-1.6 torch.save format is not supported, "
+                        + "re-save with torch>=1.6");
+        Path text = Files.writeString(dir.resolve("notes.pt"), "embedding.weight 1 2 3");
+        assertThatThrownBy(() -> TorchStateDict.read(text)).hasMessageStartingWith(text + ": not a PyTorch zip checkpoint");
+        Path empty = Files.write(dir.resolve("empty.pt"), new byte[0]);
+        assertThatThrownBy(() -> TorchStateDict.read(empty)).hasMessageStartingWith(empty + ": the file is empty; not a PyTorch zip");
+        assertThatThrownBy(() -> TorchStateDict.read(dir.resolve("absent.pt"))).isInstanceOf(java.nio.file.NoSuchFileException.class);
+    }
+
+    @Test
+    void refusesATruncatedZip() throws IOException {
+        byte[] whole = Files.readAllBytes(fixture("lstm_l2.pt"));
+        for (int length : new int[] {4, 100, whole.length / 2, whole.length - 1}) {
+            Path cut = Files.write(dir.resolve("cut" + length + ".pt"), Arrays.copyOf(whole, length));
+            assertThatThrownBy(() -> TorchStateDict.read(cut)).as("cut at %d", length)
+                    .hasMessageStartingWith(cut + ": truncated or corrupt zip")
+                    .hasMessageEndingWith("the checkpoint is incomplete, copy or save it again");
+        }
+    }
+
+    @Test
+    void refusesAZipWithoutDataPkl() throws IOException {
+        Path npz = Files.copy(fixture("rnn_l1.npz"), dir.resolve("weights.pt"));
+        assertThatThrownBy(() -> TorchStateDict.read(npz))
+                .hasMessage(npz + ": no <folder>/data.pkl record, so not a torch.save checkpoint (the zip holds "
+                        + "embedding.weight.npy, rnn.weight_ih_l0.npy, rnn.weight_hh_l0.npy, rnn.bias_ih_l0.npy, rnn.bias_hh_l0.npy, ...)");
+    }
+
+    @Test
+    void refusesAMissingOrShortStorageRecord() throws IOException {
+        LinkedHashMap<String, byte[]> records = Zips.records(fixture("rnn_l1.pt"));
+        assertThat(records).containsKeys("rnn_l1/data.pkl", "rnn_l1/data/2", "rnn_l1/version");
+
+        LinkedHashMap<String, byte[]> missing = new LinkedHashMap<>(records);
+        missing.remove("rnn_l1/data/2");
+        Path noRecord = Zips.write(dir.resolve("missing.pt"), missing);
+        assertThatThrownBy(() -> TorchStateDict.read(noRecord))
+                .hasMessage(noRecord + ": record rnn_l1/data/2 (tensor 'rnn.weight_hh_l0') is missing; the checkpoint is "
+                        + "incomplete or corrupt");
+
+        LinkedHashMap<String, byte[]> shortened = new LinkedHashMap<>(records);
+        shortened.put("rnn_l1/data/2", Arrays.copyOf(records.get("rnn_l1/data/2"), 96));
+        Path shortRecord = Zips.write(dir.resolve("short.pt"), shortened);
+        assertThatThrownBy(() -> TorchStateDict.read(shortRecord))
+                .hasMessage(shortRecord + ": storage record rnn_l1/data/2 holds 96 bytes, but tensor 'rnn.weight_hh_l0' needs "
+                        + "25 float32 elements (100 bytes); the checkpoint is truncated or corrupt");
+    }
+
+    @Test
+    void refusesAViewReachingPastItsStorage() throws IOException {
+        // The pickle says 7 elements in storage '0', offset 3, size (5,): elements 3..7, one past the end.
+        String pkl = "\u0080\u0002ccollections\nOrderedDict\n)RX\u0001\u0000\u0000\u0000w"
+                + "ctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\n"
+                + "X\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK\u0007tQK\u0003K\u0005\u0085K\u0001\u0085\u0089"
+                + "ccollections\nOrderedDict\n)RtRs.";
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        records.put("x/data.pkl", pickle(pkl));
+        records.put("x/data/0", new byte[28]);
+        Path past = Zips.write(dir.resolve("past.pt"), records);
+        assertThatThrownBy(() -> TorchStateDict.read(past))
+                .hasMessage(past + ": tensor 'w' (offset 3, size [5], stride [1]) reaches element 7 of storage x/data/0, "
+                        + "which has 7; the checkpoint is corrupt");
+        records.put("x/data.pkl", pickle(pkl.replace("K\u0003K\u0005", "K\u0002K\u0005")));
+        assertThat(TorchStateDict.read(Zips.write(dir.resolve("fits.pt"), records)).get("w").shape()).containsExactly(5);
+    }
+
+    @Test
+    void refusesACorruptedStoredRecord() throws IOException {
+        Path good = dir.resolve("good.pt");
+        TorchStateDict.write(good, TorchStateDict.read(fixture("rnn_l1.pt")));
+        byte[] bytes = Files.readAllBytes(good);
+        Zips.Local data0 = Zips.localHeaders(bytes).stream().filter(l -> l.name().equals("archive/data/0")).findFirst().orElseThrow();
+        bytes[(int) data0.dataOffset() + 5] ^= 0x40;
+        Path flipped = Files.write(dir.resolve("flipped.pt"), bytes);
+        assertThatThrownBy(() -> TorchStateDict.read(flipped))
+                .hasMessage(flipped + ": record archive/data/0 fails its CRC check; the checkpoint is corrupt");
+    }
+
+    @Test
+    void refusesValuesThatAreNotTensors() throws IOException {
+        Path notTensor = copy("not_tensor.pt");
+        assertThatThrownBy(() -> TorchStateDict.read(notTensor))
+                .hasMessage(notTensor + ": value of 'lr' is a float, not a tensor: rnnlab reads state_dicts (names to tensors)");
+        Path checkpoint = copy("checkpoint.pt");
+        assertThatThrownBy(() -> TorchStateDict.read(checkpoint))
+                .hasMessageStartingWith(checkpoint + ": value of 'model' is a collections.OrderedDict, not a tensor")
+                .hasMessageEndingWith("(a training checkpoint? save its state_dict alone, e.g. torch.save(checkpoint['model'], path))");
+        Path list = Zips.checkpoint(dir.resolve("list.pt"), pickle("\u0080\u0002]K\u0001a."));
+        assertThatThrownBy(() -> TorchStateDict.read(list))
+                .hasMessage(list + ": holds a list, not a state_dict (a dict of names to tensors); save model.state_dict()");
+        Path intKey = Zips.checkpoint(dir.resolve("intkey.pt"), pickle("\u0080\u0002}K\u0001K\u0002s."));
+        assertThatThrownBy(() -> TorchStateDict.read(intKey)).hasMessage(intKey + ": has a key of type int; state_dict keys are strings");
+    }
+
+    @Test
+    void refusesAnUnknownByteOrder() throws IOException {
+        LinkedHashMap<String, byte[]> records = Zips.records(fixture("rnn_l1.pt"));
+        records.put("rnn_l1/byteorder", "middle".getBytes());
+        Path odd = Zips.write(dir.resolve("odd.pt"), records);
+        assertThatThrownBy(() -> TorchStateDict.read(odd)).hasMessage(odd + ": unknown byteorder record 'middle' (torch writes little or big)");
+    }
+
+    /** A pickle written as a string of chars 0-255. */
+    static byte[] pickle(String chars) {
+        return chars.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+}
