@@ -89,6 +89,24 @@ public record Corpus(String name, String text, List<Path> files) {
         return new Corpus(folder.toString(), String.join("\n", texts), files);
     }
 
+    /**
+     * The notebook's WikiText corpus, {@code "\n".join(wikitext["train"]["text"]).lower()[:n]}: the first n
+     * characters of the lowercased training text, or all of it when it is shorter.
+     */
+    public static Corpus wikiText(WikiText2.Train train, int n) {
+        return new Corpus("wikitext-2-raw-v1 train[:" + n + "]", WikiText2.lowerPrefix(train.text(), n),
+                List.of(train.file()));
+    }
+
+    /**
+     * The notebook's mix: the lab lines, {@code "\n"}, then the first n characters of the lowercased WikiText
+     * training text, so that the small structured text and the prose share one vocabulary and one model.
+     */
+    public static Corpus mix(WikiText2.Train train, int n) {
+        return new Corpus("lab + wikitext-2-raw-v1 train[:" + n + "]",
+                LabCorpus.TEXT + "\n" + WikiText2.lowerPrefix(train.text(), n), List.of(train.file()));
+    }
+
     /** The number of characters (code points). */
     public int length() {
         return text.codePointCount(0, text.length());
