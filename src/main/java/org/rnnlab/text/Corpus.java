@@ -1,0 +1,164 @@
+package org.rnnlab.text;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A training text and where it came from: the notebook's embedded lab lines, a UTF-8 file, a folder of them,
+ * WikiText-2 (see {@link WikiText2}) or the notebook's mix of the lab lines and WikiText. Immutable; the text is
+ * a string of Unicode code points, counted as characters the way Python counts them.
+ *
+ * <p>Files are read as strict UTF-8 ({@link Utf8}): invalid bytes are an error naming the file, byte and line.
+ * A UTF-8 byte-order mark at the start of a file is dropped. Line breaks are normalised: CRLF and a lone CR become
+ * LF, as Python's {@code open(path).read()} does by default, so the notebook and rnnlab see the same characters
+ * and a model trained on a file saved on Windows does not spend a vocabulary slot and half its newlines on '\r'.
+ *
+ * <p>Does not split, tokenise or lowercase (only the WikiText sources lowercase, because the notebook does);
+ * see {@link Splits} and {@link Vocabulary}.
+ *
+ * @param name what the text is, for messages: {@code "lab"}, a path, {@code "wikitext-2-raw-v1 train[:10000]"}
+ * @param text the characters; at least 2, since a language model learns from pairs of a character and the next
+ * @param files the files read, in reading order; empty for the embedded lab text
+ */
+public record Corpus(String name, String text, List<Path> files) {
+    public Corpus {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(text, "text");
+        files = List.copyOf(files);
+        int n = text.codePointCount(0, text.length());
+        if (n < 2) {
+            throw new IllegalArgumentException("corpus " + name + " has " + n + (n == 1 ? " character" : " characters")
+                    + "; a language model needs at least 2");
+        }
+    }
+
+    /** The notebook's embedded lines, {@link LabCorpus#TEXT}. */
+    public static Corpus lab() {
+        return new Corpus("lab", LabCorpus.TEXT, List.of());
+    }
+
+    /** A UTF-8 text file, or every file under a folder ({@link #fromFolder}). */
+    public static Corpus fromPath(Path path) throws IOException {
+        if (Files.isDirectory(path)) return fromFolder(path);
+        return fromFile(path);
+    }
+
+    /** One UTF-8 text file. */
+    public static Corpus fromFile(Path file) throws IOException {
+        return new Corpus(file.toString(), readText(file), List.of(file));
+    }
+
+    /**
+     * Every file under {@code folder}, recursively, joined by {@code "\n"} as the notebook joins its lines. Files
+     * and folders whose names start with '.' are skipped ({@code .git}, {@code .DS_Store}, editor swap files).
+     * The order is that of the paths relative to the folder, with '/' between names, compared code point by code
+     * point: the order of {@code find . -type f | LC_ALL=C sort} and of Python's {@code sorted()}, the same on
+     * every machine whatever order the file system lists them in. {@link #files} says which files were read.
+     */
+    public static Corpus fromFolder(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) throw new NoSuchFileException(folder.toString(), null, "no such folder");
+        List<Path> files = new ArrayList<>();
+        Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                return !dir.equals(folder) && hidden(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && !hidden(file)) files.add(file);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("folder " + folder + " has no files to read "
+                    + "(files and folders whose names start with '.' are skipped)");
+        }
+        files.sort(Comparator.comparing(f -> relative(folder, f), Corpus::compareCodePoints));
+        List<String> texts = new ArrayList<>(files.size());
+        for (Path f : files) texts.add(readText(f));
+        return new Corpus(folder.toString(), String.join("\n", texts), files);
+    }
+
+    /**
+     * The notebook's WikiText corpus, {@code "\n".join(wikitext["train"]["text"]).lower()[:n]}: the first n
+     * characters of the lowercased training text, or all of it when it is shorter.
+     */
+    public static Corpus wikiText(WikiText2.Train train, int n) {
+        return new Corpus("wikitext-2-raw-v1 train[:" + n + "]", WikiText2.lowerPrefix(train.text(), n),
+                List.of(train.file()));
+    }
+
+    /**
+     * The notebook's mix: the lab lines, {@code "\n"}, then the first n characters of the lowercased WikiText
+     * training text, so that the small structured text and the prose share one vocabulary and one model.
+     */
+    public static Corpus mix(WikiText2.Train train, int n) {
+        return new Corpus("lab + wikitext-2-raw-v1 train[:" + n + "]",
+                LabCorpus.TEXT + "\n" + WikiText2.lowerPrefix(train.text(), n), List.of(train.file()));
+    }
+
+    /** The number of characters (code points). */
+    public int length() {
+        return text.codePointCount(0, text.length());
+    }
+
+    /** One line for the user: {@code data (3 files: a.txt, b/c.txt, d.txt): 1234 characters}. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder(name);
+        if (files.size() > 1 || files.size() == 1 && !files.get(0).toString().equals(name)) {
+            sb.append(" (").append(files.size()).append(files.size() == 1 ? " file: " : " files: ");
+            int shown = Math.min(files.size(), 10);
+            for (int i = 0; i < shown; i++) sb.append(i == 0 ? "" : ", ").append(files.get(i));
+            if (shown < files.size()) sb.append(", and ").append(files.size() - shown).append(" more");
+            sb.append(")");
+        }
+        return sb.append(": ").append(length()).append(" characters").toString();
+    }
+
+    /** A file's text: strict UTF-8, leading BOM dropped, CRLF and CR turned into LF. */
+    static String readText(Path file) throws IOException {
+        if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such file or folder");
+        String text = Utf8.decode(Files.readAllBytes(file), file.toString());
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+        return normaliseLineBreaks(text);
+    }
+
+    /** CRLF and lone CR to LF: Python's universal newlines. */
+    static String normaliseLineBreaks(String text) {
+        if (text.indexOf('\r') < 0) return text;
+        return text.replace("\r\n", "\n").replace('\r', '\n');
+    }
+
+    private static boolean hidden(Path p) {
+        Path name = p.getFileName();
+        return name != null && name.toString().startsWith(".");
+    }
+
+    private static String relative(Path folder, Path file) {
+        return folder.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+    }
+
+    /** Code-point order, which is also UTF-8 byte order; String.compareTo is UTF-16 order and differs above U+FFFF. */
+    static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) return Integer.compare(ca, cb);
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+}
