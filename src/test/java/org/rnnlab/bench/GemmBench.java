@@ -1,0 +1,63 @@
+package org.rnnlab.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.rnnlab.kernel.VectorGemm;
+import org.rnnlab.util.Rng;
+
+/**
+ * sgemm shapes of the training hot path, as (m, n, k, layout): the input projection of all T steps
+ * ({@code X W_ih^T}: NT), the recurrence at batch 32 (NT), and the backward products (NN for dX, TN for dW).
+ * Run: {@code bin/jmh GemmBench}. Report GFLOP/s = 2 m n k / time.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class GemmBench {
+    @Param({"2048x1024x256xNT", "32x1024x256xNT", "2048x256x1024xNN", "1024x256x2048xTN", "512x512x512xNN"})
+    public String shape;
+
+    int m;
+    int n;
+    int k;
+    boolean ta;
+    boolean tb;
+    float[] a;
+    float[] b;
+    float[] c;
+
+    @Setup
+    public void setup() {
+        String[] s = shape.split("x");
+        m = Integer.parseInt(s[0]);
+        n = Integer.parseInt(s[1]);
+        k = Integer.parseInt(s[2]);
+        ta = s[3].charAt(0) == 'T';
+        tb = s[3].charAt(1) == 'T';
+        Rng rng = new Rng(1);
+        a = new float[m * k];
+        b = new float[k * n];
+        c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = rng.nextFloat() - 0.5f;
+        for (int i = 0; i < b.length; i++) b[i] = rng.nextFloat() - 0.5f;
+    }
+
+    @Benchmark
+    public float[] vector() {
+        VectorGemm.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, false);
+        return c;
+    }
+}
