@@ -47,7 +47,7 @@ class LineChartTest {
         Document doc = render(LineChart.of("Loss", EPOCH, LOSS, List.of(Series.indexed("RNN", 1, 2.4, 2.0, 1.8))));
         Element root = doc.getDocumentElement();
         assertThat(root.getNamespaceURI()).isEqualTo(Dom.SVG);
-        assertThat(root.getAttribute("viewBox")).isEqualTo("0 0 720 400");
+        assertThat(root.getAttribute("viewBox")).isEqualTo("0 0 880 420");
         assertThat(root.getAttribute("aria-label")).isEqualTo("Loss");
         assertThat(texts(doc)).contains("Loss", "RNN", "epoch", "loss (nats/char)", "1", "2", "3");
     }
