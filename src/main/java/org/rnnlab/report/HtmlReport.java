@@ -1,0 +1,279 @@
+package org.rnnlab.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds one self-contained HTML page: a title, sections of paragraphs, charts, metrics tables, completions and
+ * preformatted text, in the order added. The page has inline CSS and inline SVG only (no script, no font or image
+ * to fetch), so it opens from disk anywhere; it follows the reader's light or dark preference, reflows on a phone
+ * (charts scale through their viewBox), and prints on white with figures kept whole.
+ *
+ * <p>Output is polyglot: valid HTML5 and well-formed XML at once (every element closed, void elements written
+ * {@code <br/>}, no named entities, CSS free of {@code <} and {@code &}), so tests and tools can read it with an
+ * XML parser. All text is escaped by {@link Xml}. A builder, not a record: a report grows as the lab runs. Not
+ * thread-safe. It writes no file; {@link #render()} returns the page.
+ */
+public final class HtmlReport {
+    private final String title;
+    private String subtitle = "";
+    private final StringBuilder intro = new StringBuilder();
+    private final List<String> headings = new ArrayList<>();
+    private final StringBuilder body = new StringBuilder();
+
+    public HtmlReport(String title) {
+        if (title == null || title.isBlank()) throw new IllegalArgumentException("a report needs a title, got \"" + title + "\"");
+        this.title = title;
+    }
+
+    /** A line under the title: what was run, when, on what. */
+    public HtmlReport subtitle(String text) {
+        subtitle = text;
+        return this;
+    }
+
+    /** Starts a new section with this heading; what follows goes into it. */
+    public HtmlReport section(String heading) {
+        if (!headings.isEmpty()) body.append("</section>\n");
+        headings.add(heading);
+        body.append("<section id=\"s").append(headings.size()).append("\">\n<h2>");
+        Xml.escapeTo(body, heading);
+        body.append("</h2>\n");
+        return this;
+    }
+
+    public HtmlReport paragraph(String text) {
+        StringBuilder b = target().append("<p>");
+        Xml.escapeTo(b, text);
+        b.append("</p>\n");
+        return this;
+    }
+
+    /** One chart across the page, with a caption under it ("" for none). */
+    public HtmlReport figure(Chart chart, String caption) {
+        return figures(List.of(chart), caption);
+    }
+
+    /** Charts side by side (they wrap onto new lines on narrow screens), with one caption. */
+    public HtmlReport figures(List<? extends Chart> charts, String caption) {
+        StringBuilder b = target().append("<figure class=\"rl-figure\">\n");
+        if (charts.size() > 1) b.append("<div class=\"rl-row\">\n");
+        for (Chart c : charts) b.append("<div class=\"rl-cell\">").append(c.toSvg()).append("</div>\n");
+        if (charts.size() > 1) b.append("</div>\n");
+        caption(b, caption);
+        b.append("</figure>\n");
+        return this;
+    }
+
+    /** A table of models against metrics; numbers right-aligned, each column's best value highlighted. */
+    public HtmlReport table(MetricsTable table, String caption) {
+        StringBuilder b = target().append("<figure class=\"rl-figure rl-table\">\n<div class=\"rl-scroll\"><table>\n<thead><tr><th scope=\"col\">model</th>");
+        boolean anyBest = false;
+        for (MetricsTable.Metric m : table.metrics()) {
+            b.append("<th scope=\"col\" class=\"num\"");
+            if (!m.better().arrow.isEmpty()) {
+                b.append(" title=\"").append(m.better() == MetricsTable.Better.LOWER ? "lower is better" : "higher is better").append('"');
+            }
+            b.append('>');
+            Xml.escapeTo(b, m.name());
+            if (!m.better().arrow.isEmpty()) b.append("\u00A0<span class=\"rl-dir\">").append(m.better().arrow).append("</span>");
+            if (!m.unit().isEmpty()) {
+                b.append("<span class=\"rl-unit\">");
+                Xml.escapeTo(b, m.unit());
+                b.append("</span>");
+            }
+            b.append("</th>");
+        }
+        b.append("</tr></thead>\n<tbody>\n");
+        List<Set<Integer>> best = new ArrayList<>();
+        for (int c = 0; c < table.metrics().size(); c++) {
+            best.add(table.best(c));
+            anyBest |= !best.get(c).isEmpty();
+        }
+        for (int r = 0; r < table.rows().size(); r++) {
+            MetricsTable.Row row = table.rows().get(r);
+            b.append("<tr><th scope=\"row\">");
+            Xml.escapeTo(b, row.model());
+            b.append("</th>");
+            double[] v = row.values();
+            for (int c = 0; c < v.length; c++) {
+                String text = Num.fixed(v[c], table.metrics().get(c).decimals());
+                if (best.get(c).contains(r)) {
+                    b.append("<td class=\"num best\" title=\"best\"><strong>").append(Xml.escape(text)).append("</strong></td>");
+                } else {
+                    b.append("<td class=\"num\">").append(Xml.escape(text)).append("</td>");
+                }
+            }
+            b.append("</tr>\n");
+        }
+        b.append("</tbody>\n</table></div>\n");
+        String note = anyBest ? "Highlighted: the best value in each column (↓ lower is better, ↑ higher is better)." : "";
+        caption(b, caption.isEmpty() ? note : note.isEmpty() ? caption : caption + " " + note);
+        b.append("</figure>\n");
+        return this;
+    }
+
+    /** Completions side by side, each in monospace with its whitespace kept and its prompt shaded. */
+    public HtmlReport completions(List<Completion> completions) {
+        StringBuilder b = target().append("<div class=\"rl-completions\">\n");
+        for (Completion c : completions) {
+            b.append("<article class=\"rl-completion\">\n<h3>");
+            Xml.escapeTo(b, c.model());
+            if (!c.note().isEmpty()) {
+                b.append(" <span class=\"rl-note\">");
+                Xml.escapeTo(b, c.note());
+                b.append("</span>");
+            }
+            // The <pre> starts with an element, never a newline: the HTML parser drops a newline right after <pre>.
+            b.append("</h3>\n<pre><span class=\"rl-prompt\" title=\"prompt\">");
+            Xml.escapeTo(b, c.prompt());
+            b.append("</span><span class=\"rl-gen\">");
+            Xml.escapeTo(b, c.generated());
+            b.append("</span></pre>\n</article>\n");
+        }
+        b.append("</div>\n<p class=\"rl-key\"><span class=\"rl-prompt\">shaded</span> prompt, then what the model wrote.</p>\n");
+        return this;
+    }
+
+    /** Preformatted text: a log, a configuration. */
+    public HtmlReport pre(String text) {
+        StringBuilder b = target().append("<pre class=\"rl-pre\"><code>");
+        Xml.escapeTo(b, text);
+        b.append("</code></pre>\n");
+        return this;
+    }
+
+    /** The whole page. The builder can keep growing afterwards and render again. */
+    public String render() {
+        StringBuilder b = new StringBuilder(body.length() + 8192);
+        b.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
+                .append("<meta charset=\"utf-8\"/>\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
+                .append("<meta name=\"color-scheme\" content=\"light dark\"/>\n")
+                .append("<meta name=\"generator\" content=\"rnnlab\"/>\n<title>");
+        Xml.escapeTo(b, title);
+        b.append("</title>\n<style>").append(css()).append("</style>\n</head>\n<body>\n<main>\n<header>\n")
+                .append("<p class=\"rl-kicker\">rnnlab report</p>\n<h1>");
+        Xml.escapeTo(b, title);
+        b.append("</h1>\n");
+        if (!subtitle.isEmpty()) {
+            b.append("<p class=\"rl-subtitle\">");
+            Xml.escapeTo(b, subtitle);
+            b.append("</p>\n");
+        }
+        b.append(intro);
+        if (headings.size() >= 3) { // a short report needs no table of contents
+            b.append("<nav aria-label=\"contents\"><ol>\n");
+            for (int i = 0; i < headings.size(); i++) {
+                b.append("<li><a href=\"#s").append(i + 1).append("\">");
+                Xml.escapeTo(b, headings.get(i));
+                b.append("</a></li>\n");
+            }
+            b.append("</ol></nav>\n");
+        }
+        b.append("</header>\n").append(body);
+        if (!headings.isEmpty()) b.append("</section>\n");
+        b.append("<footer>Made by rnnlab. Self-contained: this page loads nothing from the network.</footer>\n")
+                .append("</main>\n</body>\n</html>\n");
+        return b.toString();
+    }
+
+    private StringBuilder target() {
+        return headings.isEmpty() ? intro : body;
+    }
+
+    private static void caption(StringBuilder b, String caption) {
+        if (caption.isEmpty()) return;
+        b.append("<figcaption>");
+        Xml.escapeTo(b, caption);
+        b.append("</figcaption>\n");
+    }
+
+    /** The style sheet; series colours come from {@link Palette} so dark mode and print stay in step with the SVGs. */
+    static String css() {
+        StringBuilder dark = new StringBuilder(), light = new StringBuilder();
+        for (int i = 0; i < Palette.LIGHT.length; i++) {
+            dark.append(".rl-s").append(i).append("{color:").append(Palette.DARK[i]).append("}");
+            light.append(".rl-s").append(i).append("{color:").append(Palette.LIGHT[i]).append("}");
+        }
+        return """
+
+                :root{--bg:#f5f6f8;--rl-surface:#ffffff;--fg:#1f2328;--muted:#59636e;--border:#dde1e6;\
+                --accent:#0072B2;--prompt-bg:#e3eef8;--prompt-fg:#0b4f7c;--best-bg:#e6f4ec;--best-fg:#0d5e38;\
+                --code-bg:#f0f2f5;--sans:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;\
+                --mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono","Liberation Mono",monospace}
+                @media (prefers-color-scheme:dark){:root{--bg:#0e1116;--rl-surface:#161b22;--fg:#e6edf3;\
+                --muted:#9aa5b1;--border:#2a313c;--accent:#56B4E9;--prompt-bg:#17324a;--prompt-fg:#a9d4f5;\
+                --best-bg:#15382a;--best-fg:#8fe0b5;--code-bg:#1c222b}DARK}
+                *{box-sizing:border-box}
+                html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
+                body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.6 var(--sans);\
+                -webkit-font-smoothing:antialiased}
+                main{max-width:1040px;margin:0 auto;padding:48px 28px 56px}
+                header{margin-bottom:8px}
+                .rl-kicker{margin:0 0 6px;color:var(--accent);font-size:.78rem;font-weight:600;letter-spacing:.08em;\
+                text-transform:uppercase}
+                h1{margin:0;font-size:2.1rem;line-height:1.2;letter-spacing:-.015em;font-weight:700}
+                .rl-subtitle{margin:.5em 0 20px;color:var(--muted);font-size:1.02rem}
+                header p{max-width:72ch}
+                nav{margin:24px 0 0;padding:12px 18px;border:1px solid var(--border);border-radius:10px;\
+                background:var(--rl-surface);font-size:.92rem}
+                nav ol{margin:0;padding-left:1.3em;columns:2 220px;column-gap:32px}
+                nav a{color:var(--fg);text-decoration:none}
+                nav a:hover{color:var(--accent);text-decoration:underline}
+                section{margin-top:44px}
+                h2{margin:0 0 14px;padding-bottom:8px;border-bottom:1px solid var(--border);font-size:1.4rem;\
+                line-height:1.3;letter-spacing:-.01em;font-weight:650}
+                h3{margin:0 0 8px;font-size:1rem;font-weight:650}
+                p{margin:0 0 14px;max-width:75ch}
+                .rl-figure{margin:20px 0 24px;padding:18px 18px 14px;background:var(--rl-surface);\
+                border:1px solid var(--border);border-radius:12px;box-shadow:0 1px 2px rgba(16,24,40,.05)}
+                .rl-figure svg{display:block;width:100%;height:auto}
+                .rl-figure svg.rl-heat,.rl-figure svg.rl-bar{width:auto;max-width:100%}
+                .rl-row{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:18px;align-items:start}
+                .rl-chart{color:var(--fg)}
+                .rl-chart .rl-hit:hover{fill-opacity:.18}
+                .rl-chart .rl-glyph{fill:var(--accent)}
+                figcaption{margin-top:10px;color:var(--muted);font-size:.9rem;line-height:1.5}
+                .rl-scroll{overflow-x:auto}
+                table{width:100%;border-collapse:collapse;font-size:.95rem;font-variant-numeric:tabular-nums}
+                th,td{padding:9px 14px;border-bottom:1px solid var(--border);text-align:left;white-space:nowrap}
+                thead th{border-bottom:2px solid var(--border);color:var(--muted);font-weight:600;font-size:.85rem;\
+                vertical-align:bottom;white-space:normal}
+                tbody tr:last-child th,tbody tr:last-child td{border-bottom:0}
+                tbody th{font-weight:600}
+                .num{text-align:right}
+                .rl-dir{color:var(--accent)}
+                .rl-unit{display:block;font-weight:400;font-size:.78rem;opacity:.85}
+                td.best{background:var(--best-bg);color:var(--best-fg)}
+                td.best strong{font-weight:700}
+                .rl-completions{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:16px;\
+                margin:16px 0 8px}
+                .rl-completion{margin:0;padding:14px 16px;background:var(--rl-surface);border:1px solid var(--border);\
+                border-radius:12px;min-width:0}
+                .rl-note{color:var(--muted);font-weight:400;font-size:.85rem;margin-left:.4em}
+                .rl-completion pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font:14px/1.55 var(--mono);\
+                tab-size:4}
+                .rl-prompt{background:var(--prompt-bg);color:var(--prompt-fg);border-radius:3px;padding:1px 0;\
+                box-shadow:0 0 0 2px var(--prompt-bg);-webkit-box-decoration-break:clone;box-decoration-break:clone}
+                .rl-key{color:var(--muted);font-size:.85rem}
+                .rl-key .rl-prompt{font-family:var(--mono);padding:0 4px}
+                .rl-pre{margin:16px 0;padding:14px 16px;background:var(--code-bg);border:1px solid var(--border);\
+                border-radius:10px;overflow-x:auto;font:13.5px/1.55 var(--mono)}
+                .rl-pre code{font:inherit}
+                footer{margin-top:56px;padding-top:16px;border-top:1px solid var(--border);color:var(--muted);\
+                font-size:.82rem}
+                @media (max-width:640px){main{padding:28px 14px 40px}h1{font-size:1.6rem}\
+                .rl-figure{padding:12px 10px 10px;border-radius:10px}}
+                @media print{:root{--bg:#fff;--rl-surface:#fff;--fg:#000;--muted:#444;--border:#c8ccd1;\
+                --accent:#0072B2;--prompt-bg:#e3eef8;--prompt-fg:#0b4f7c;--best-bg:#e6f4ec;--best-fg:#0d5e38;\
+                --code-bg:#f6f6f6}LIGHT
+                body{font-size:11pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+                main{max-width:none;padding:0}nav{display:none}
+                .rl-figure,.rl-completion,.rl-pre,h2,h3{break-inside:avoid}h2,h3{break-after:avoid}
+                .rl-figure{box-shadow:none}section{margin-top:28px}
+                .rl-scroll{overflow:visible}table{font-size:9.5pt}th,td{padding:6px 8px}}
+                """.replace("DARK", dark).replace("LIGHT", light);
+    }
+}
