@@ -242,7 +242,7 @@ public final class ScalarKernel implements Kernel {
         // All -inf (sum would be 0/0) or +inf or NaN: the maximum already is the answer.
         if (Float.isInfinite(max) || Float.isNaN(max)) return max;
         double sum = 0;
-        for (int i = off; i < off + n; i++) sum += Math.exp(x[i] - max);
+        for (int i = off; i < off + n; i++) sum += Math.exp((double) x[i] - max);
         return max + Math.log(sum);
     }
 
@@ -251,8 +251,8 @@ public final class ScalarKernel implements Kernel {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = off; i < off + n; i++) max = Math.max(max, x[i]);
         double sum = 0;
-        for (int i = off; i < off + n; i++) sum += Math.exp(x[i] - max);
+        for (int i = off; i < off + n; i++) sum += Math.exp((double) x[i] - max);
         // A second exp per entry rather than a buffer: each output is rounded once, and out may be x.
-        for (int i = 0; i < n; i++) out[outOff + i] = (float) (Math.exp(x[off + i] - max) / sum);
+        for (int i = 0; i < n; i++) out[outOff + i] = (float) (Math.exp((double) x[off + i] - max) / sum);
     }
 }

@@ -13,6 +13,7 @@ import org.rnnlab.nn.Gru;
 import org.rnnlab.nn.Linear;
 import org.rnnlab.nn.Lstm;
 import org.rnnlab.nn.Mode;
+import org.rnnlab.nn.Nonlinearity;
 import org.rnnlab.nn.Param;
 import org.rnnlab.nn.RecurrentLayer;
 import org.rnnlab.nn.RecurrentStack;
@@ -89,6 +90,14 @@ public final class CharModel {
     /** A model with the configuration inferred from a PyTorch state_dict (tanh for an RNN) and its weights. */
     public static CharModel fromStateDict(Map<String, NpyArray> stateDict) {
         return fromStateDict(stateDict, ModelConfig.inferFrom(stateDict));
+    }
+
+    /**
+     * A model with the configuration inferred from a PyTorch state_dict and its weights; {@code nonlinearity}
+     * is the activation of an {@code nn.RNN}, which a state_dict does not record (ignored for LSTM and GRU).
+     */
+    public static CharModel fromStateDict(Map<String, NpyArray> stateDict, Nonlinearity nonlinearity) {
+        return fromStateDict(stateDict, ModelConfig.inferFrom(stateDict, nonlinearity));
     }
 
     /** A model of the given configuration with the weights of a state_dict (names and shapes must match it). */

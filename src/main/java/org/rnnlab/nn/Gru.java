@@ -29,7 +29,7 @@ public final class Gru implements RecurrentLayer {
     private final int hidden;
 
     public Gru(Kernel kernel, Param weightIh, Param weightHh, Param biasIh, Param biasHh) {
-        int[] dims = RecurrentShapes.check("GRU", 3, weightIh, weightHh, biasIh, biasHh);
+        int[] dims = RecurrentShapes.check("nn.GRU", 3, weightIh, weightHh, biasIh, biasHh);
         this.k = kernel;
         this.wIh = weightIh;
         this.wHh = weightHh;

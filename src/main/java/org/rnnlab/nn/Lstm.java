@@ -30,7 +30,7 @@ public final class Lstm implements RecurrentLayer {
     private final int hidden;
 
     public Lstm(Kernel kernel, Param weightIh, Param weightHh, Param biasIh, Param biasHh) {
-        int[] dims = RecurrentShapes.check("LSTM", 4, weightIh, weightHh, biasIh, biasHh);
+        int[] dims = RecurrentShapes.check("nn.LSTM", 4, weightIh, weightHh, biasIh, biasHh);
         this.k = kernel;
         this.wIh = weightIh;
         this.wHh = weightHh;

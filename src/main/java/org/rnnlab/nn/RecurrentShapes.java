@@ -10,7 +10,7 @@ final class RecurrentShapes {
     static int[] check(String kind, int gates, Param weightIh, Param weightHh, Param biasIh, Param biasHh) {
         int[] hh = weightHh.shape();
         if (hh.length != 2 || hh[1] < 1 || hh[0] != gates * hh[1]) {
-            throw new IllegalArgumentException(weightHh.name() + ": an " + kind + " weight_hh is (" + gates
+            throw new IllegalArgumentException(weightHh.name() + ": the weight_hh of an " + kind + " layer is (" + gates
                     + "H, H), found " + Arrays.toString(hh));
         }
         int hidden = hh[1];

@@ -27,7 +27,7 @@ public final class Rnn implements RecurrentLayer {
     private final int hidden;
 
     public Rnn(Kernel kernel, Nonlinearity nonlinearity, Param weightIh, Param weightHh, Param biasIh, Param biasHh) {
-        int[] dims = RecurrentShapes.check("RNN", 1, weightIh, weightHh, biasIh, biasHh);
+        int[] dims = RecurrentShapes.check("nn.RNN", 1, weightIh, weightHh, biasIh, biasHh);
         this.k = kernel;
         this.act = java.util.Objects.requireNonNull(nonlinearity, "nonlinearity");
         this.wIh = weightIh;
