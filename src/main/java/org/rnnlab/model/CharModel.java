@@ -166,6 +166,7 @@ public final class CharModel {
      */
     public double forward(Workspace ws, int[] inputs, int[] targets, State initial, Mode mode) {
         requireOwn(ws.owner());
+        ws.forwardDone = false; // until this pass completes, its buffers do not describe one forward pass
         int B = ws.batch, T = ws.steps, n = B * T;
         requireLength("inputs", inputs, n, B, T);
         requireLength("targets", targets, n, B, T);

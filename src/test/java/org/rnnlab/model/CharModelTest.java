@@ -294,6 +294,11 @@ class CharModelTest {
                 .hasMessageContaining("with a cell part (LSTM)");
         assertThatThrownBy(() -> m.backward(m.workspace(2, 3)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("forward");
+        m.forward(ws, ok, ok, h0, Mode.EVAL);
+        assertThatThrownBy(() -> m.forward(ws, new int[] {0, 0, 0, 0, 0, 99}, ok, h0, Mode.EVAL))
+                .hasMessageContaining("99");
+        assertThatThrownBy(() -> m.backward(ws)).as("a failed forward leaves nothing to differentiate")
+                .isInstanceOf(IllegalStateException.class);
         CharModel other = model(CellType.LSTM, 0);
         assertThatThrownBy(() -> other.forward(ws, ok, ok, h0, Mode.EVAL)).hasMessageContaining("another model");
         assertThatThrownBy(() -> m.step(m.stepWorkspace(2), new int[3], h0, h0)).hasMessageContaining("B = 2, got 3");
