@@ -1,0 +1,392 @@
+package org.rnnlab.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.rnnlab.io.NpyArray;
+import org.rnnlab.kernel.Kernel;
+import org.rnnlab.nn.Embedding;
+import org.rnnlab.nn.Gru;
+import org.rnnlab.nn.Linear;
+import org.rnnlab.nn.Lstm;
+import org.rnnlab.nn.Mode;
+import org.rnnlab.nn.Nonlinearity;
+import org.rnnlab.nn.Param;
+import org.rnnlab.nn.RecurrentLayer;
+import org.rnnlab.nn.RecurrentStack;
+import org.rnnlab.nn.Rnn;
+import org.rnnlab.nn.SoftmaxCrossEntropy;
+
+/**
+ * The character language model of the lab notebook, float32, numerically PyTorch's:
+ * <pre>
+ *   inputs (B, T) -> Embedding (V, E) -> L recurrent layers (H; dropout between) -> Linear (H -> V) -> logits (B, T, V)
+ *   loss = CrossEntropyLoss(logits, targets), the mean over all B * T positions
+ * </pre>
+ * The public layout is PyTorch's batch-first ({@code batch_first=True}); inside, the recurrent layers run
+ * time-major (T, B, .), and the two transposes between the layouts cost O(B T H), nothing beside the GEMMs.
+ *
+ * <p>Training: make a {@link Workspace} for a (B, T) shape once, then per batch {@link #forward} (loss,
+ * logits, final state) and {@link #backward} (adds into {@link ParameterArena#grads()}, gives the gradient of
+ * the initial state). Generation: a {@link StepWorkspace} and {@link #step}, one token per sequence with a
+ * carried {@link State}. Neither allocates after its workspace exists.
+ *
+ * <p>A model is not thread-safe: one thread trains or generates with it at a time (workspaces included).
+ */
+public final class CharModel {
+    private final ModelConfig config;
+    private final ParameterArena params;
+    private final Embedding embedding;
+    private final RecurrentStack rnn;
+    private final Linear fc;
+    private final SoftmaxCrossEntropy loss;
+
+    private CharModel(ModelConfig config, Kernel kernel) {
+        this.config = config;
+        this.params = new ParameterArena(config.parameterShapes());
+        this.embedding = new Embedding(params.get("embedding.weight"));
+        String m = config.cell().moduleName();
+        List<RecurrentLayer> layers = new ArrayList<>();
+        for (int k = 0; k < config.layers(); k++) {
+            Param wIh = params.get(m + ".weight_ih_l" + k), wHh = params.get(m + ".weight_hh_l" + k);
+            Param bIh = params.get(m + ".bias_ih_l" + k), bHh = params.get(m + ".bias_hh_l" + k);
+            layers.add(switch (config.cell()) {
+                case RNN_TANH, RNN_RELU -> new Rnn(kernel, config.cell().nonlinearity(), wIh, wHh, bIh, bHh);
+                case LSTM -> new Lstm(kernel, wIh, wHh, bIh, bHh);
+                case GRU -> new Gru(kernel, wIh, wHh, bIh, bHh);
+            });
+        }
+        this.rnn = new RecurrentStack(layers, config.dropout());
+        this.fc = new Linear(kernel, params.get("fc.weight"), params.get("fc.bias"));
+        this.loss = new SoftmaxCrossEntropy(kernel, config.vocab());
+    }
+
+    /**
+     * A new model with PyTorch's default initialisation of each module: {@code nn.Embedding} N(0, 1);
+     * {@code nn.Linear} weight and bias U(-1/sqrt(H), 1/sqrt(H)) (its fan-in is H); every weight and bias of
+     * {@code nn.RNN/LSTM/GRU} U(-1/sqrt(H), 1/sqrt(H)). The numbers come from {@code java.util.Random(seed)},
+     * whose algorithm Java specifies, tensor by tensor in state_dict order, row-major: the same seed gives the
+     * same weights, byte for byte, on every JVM. (They cannot be PyTorch's numbers; their distribution is.)
+     */
+    public static CharModel create(ModelConfig config, long seed) {
+        CharModel model = new CharModel(config, Kernel.preferred());
+        Random random = new Random(seed);
+        float[] w = model.params.values();
+        for (Param p : model.params.params()) {
+            int end = p.offset() + p.size();
+            if (p.name().equals("embedding.weight")) {
+                for (int i = p.offset(); i < end; i++) w[i] = (float) random.nextGaussian();
+            } else {
+                double bound = 1 / Math.sqrt(config.hidden());
+                for (int i = p.offset(); i < end; i++) w[i] = (float) (bound * (2 * random.nextDouble() - 1));
+            }
+        }
+        return model;
+    }
+
+    /** A model with the configuration inferred from a PyTorch state_dict (tanh for an RNN) and its weights. */
+    public static CharModel fromStateDict(Map<String, NpyArray> stateDict) {
+        return fromStateDict(stateDict, ModelConfig.inferFrom(stateDict));
+    }
+
+    /**
+     * A model with the configuration inferred from a PyTorch state_dict and its weights; {@code nonlinearity}
+     * is the activation of an {@code nn.RNN}, which a state_dict does not record (ignored for LSTM and GRU).
+     */
+    public static CharModel fromStateDict(Map<String, NpyArray> stateDict, Nonlinearity nonlinearity) {
+        return fromStateDict(stateDict, ModelConfig.inferFrom(stateDict, nonlinearity));
+    }
+
+    /** A model of the given configuration with the weights of a state_dict (names and shapes must match it). */
+    public static CharModel fromStateDict(Map<String, NpyArray> stateDict, ModelConfig config) {
+        CharModel model = new CharModel(config, Kernel.preferred());
+        model.loadStateDict(stateDict);
+        return model;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public ParameterArena parameters() {
+        return params;
+    }
+
+    public void zeroGrad() {
+        params.zeroGrad();
+    }
+
+    public State zeroState(int batch) {
+        return State.zeros(config, batch);
+    }
+
+    /** Every parameter as a float32 array under its PyTorch name and shape, in state_dict order (copies). */
+    public Map<String, NpyArray> stateDict() {
+        Map<String, NpyArray> out = new LinkedHashMap<>();
+        for (Param p : params.params()) {
+            float[] v = Arrays.copyOfRange(p.values(), p.offset(), p.offset() + p.size());
+            out.put(p.name(), NpyArray.ofFloats(v, p.shape()));
+        }
+        return out;
+    }
+
+    /**
+     * Replaces every parameter by the tensor of the same name. All names and shapes are checked before anything
+     * is copied (float64 tensors are rounded to float32); missing, unexpected or misshapen tensors are errors
+     * naming the tensor and the expected and found shapes, as PyTorch's {@code load_state_dict(strict=True)}.
+     */
+    public void loadStateDict(Map<String, NpyArray> stateDict) {
+        StateDicts.check(config, stateDict);
+        for (Param p : params.params()) {
+            float[] v = stateDict.get(p.name()).toFloats();
+            System.arraycopy(v, 0, p.values(), p.offset(), v.length);
+        }
+    }
+
+    public Workspace workspace(int batch, int steps) {
+        return new Workspace(batch, steps);
+    }
+
+    public StepWorkspace stepWorkspace(int batch) {
+        return new StepWorkspace(batch);
+    }
+
+    /**
+     * The forward pass over a batch: returns the mean cross-entropy over all B * T positions and leaves the
+     * logits (B, T, V), the top layer's outputs and the final state in the workspace.
+     *
+     * @param inputs  token ids (B, T), batch-first as in PyTorch
+     * @param targets the next token at every position (B, T)
+     * @param initial the state before the first step, (L, B, H); read, never modified (it may be the
+     *                workspace's own {@link Workspace#finalState()}, to carry state into the next batch)
+     * @param mode    {@link Mode#EVAL}, or {@link Mode#training} to apply dropout
+     */
+    public double forward(Workspace ws, int[] inputs, int[] targets, State initial, Mode mode) {
+        requireOwn(ws.owner());
+        ws.forwardDone = false; // until this pass completes, its buffers do not describe one forward pass
+        int B = ws.batch, T = ws.steps, n = B * T;
+        requireLength("inputs", inputs, n, B, T);
+        requireLength("targets", targets, n, B, T);
+        initial.requireShape(config, B, "initial state");
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) {
+                ws.ids[t * B + b] = token("input", inputs[b * T + t], b, t);   // to time-major (T, B)
+                ws.targets[b * T + t] = token("target", targets[b * T + t], b, t);
+            }
+        }
+        embedding.forward(ws.ids, n, ws.embedded);
+        ws.pass.forward(ws.embedded, initial.hArrays(), initial.cArrays(), mode);
+        transpose(ws.pass.output(), T, B, config.hidden(), ws.output);
+        fc.forward(ws.output, n, ws.logits);
+        ws.loss = loss.forward(ws.logits, ws.targets, n, ws.logSumExp);
+        ws.forwardDone = true;
+        return ws.loss;
+    }
+
+    /** {@link #backward(Workspace, State)} when the final state does not reach the loss (zero upstream gradient). */
+    public void backward(Workspace ws) {
+        backward(ws, ws.zeroFinalGradient);
+    }
+
+    /**
+     * Backpropagates the last forward's loss plus {@code sum(h_T * dh_T) [+ sum(c_T * dc_T)]}, where
+     * {@code finalStateGradient} holds dh_T (and dc_T): adds every parameter's gradient into
+     * {@link ParameterArena#grads()} and leaves the gradient of the initial state in
+     * {@link Workspace#initialStateGradient()}.
+     */
+    public void backward(Workspace ws, State finalStateGradient) {
+        requireOwn(ws.owner());
+        if (!ws.forwardDone) throw new IllegalStateException("backward needs a forward pass on this workspace first");
+        finalStateGradient.requireShape(config, ws.batch, "final state gradient");
+        int B = ws.batch, T = ws.steps, n = B * T;
+        loss.backward(ws.logits, ws.targets, n, ws.logSumExp, 1.0, ws.dLogits);   // (B, T, V)
+        fc.backward(ws.output, ws.dLogits, n, ws.dOutput);                      // (B, T, H)
+        transpose(ws.dOutput, B, T, config.hidden(), ws.dTop);                   // to (T, B, H)
+        ws.pass.backward(ws.embedded, ws.dTop, finalStateGradient.hArrays(), finalStateGradient.cArrays(),
+                ws.dEmbedded);                                                   // (T, B, E)
+        embedding.backward(ws.ids, n, ws.dEmbedded);
+    }
+
+    /**
+     * One step of B sequences: feeds {@code tokens[b]} to sequence b from state {@code from} and writes the next
+     * state into {@code to} ({@code to} may be {@code from}: the state then advances in place). Evaluation mode.
+     *
+     * @return the logits (B, V) of the next token, the workspace's array (overwritten by the next step)
+     */
+    public float[] step(StepWorkspace ws, int[] tokens, State from, State to) {
+        requireOwn(ws.owner());
+        int B = ws.batch;
+        if (tokens.length != B) {
+            throw new IllegalArgumentException("step needs one token per sequence: B = " + B + ", got " + tokens.length);
+        }
+        from.requireShape(config, B, "step state");
+        to.requireShape(config, B, "step output state");
+        for (int b = 0; b < B; b++) token("input", tokens[b], b, 0);
+        embedding.forward(tokens, B, ws.embedded);                        // (1, B, E)
+        ws.pass.forward(ws.embedded, from.hArrays(), from.cArrays(), Mode.EVAL);
+        for (int l = 0; l < config.layers(); l++) {
+            System.arraycopy(ws.pass.finalH(l), 0, to.h(l), 0, B * config.hidden());
+            if (to.hasCell()) System.arraycopy(ws.pass.finalC(l), 0, to.c(l), 0, B * config.hidden());
+        }
+        fc.forward(ws.pass.output(), B, ws.logits);                       // (B, V)
+        return ws.logits;
+    }
+
+    /** A workspace's recurrent pass is wired to its own model's layers: another model must not use it. */
+    private void requireOwn(CharModel owner) {
+        if (owner != this) throw new IllegalArgumentException("this workspace was made by another model");
+    }
+
+    private int token(String what, int id, int b, int t) {
+        if (id < 0 || id >= config.vocab()) {
+            throw new IllegalArgumentException(what + " token " + id + " at [b=" + b + ", t=" + t
+                    + "] is outside the vocabulary [0, " + config.vocab() + ")");
+        }
+        return id;
+    }
+
+    private static void requireLength(String what, int[] ids, int n, int B, int T) {
+        if (ids.length != n) {
+            throw new IllegalArgumentException(what + " must hold B * T = " + B + " * " + T + " = " + n
+                    + " token ids (batch-first), got " + ids.length);
+        }
+    }
+
+    /** {@code out (cols, rows, d) = in (rows, cols, d)} with the last axis kept: (T, B, H) <-> (B, T, H). */
+    private static void transpose(float[] in, int rows, int cols, int d, float[] out) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) System.arraycopy(in, (r * cols + c) * d, out, (c * rows + r) * d, d);
+        }
+    }
+
+    /** The buffers of a training or evaluation pass over (B, T) batches; reusable, never reallocated. */
+    public final class Workspace {
+        private final int batch;
+        private final int steps;
+        private final int[] ids;             // (T, B) inputs, time-major
+        private final int[] targets;         // (B, T)
+        private final float[] embedded;      // (T, B, E)
+        private final RecurrentStack.Pass pass;
+        private final float[] output;        // (B, T, H) top layer outputs, batch-first
+        private final float[] logits;        // (B, T, V)
+        private final double[] logSumExp;    // (B * T)
+        private final float[] dLogits;       // (B, T, V)
+        private final float[] dOutput;       // (B, T, H)
+        private final float[] dTop;          // (T, B, H)
+        private final float[] dEmbedded;     // (T, B, E)
+        private final State finalState;      // views of the stack's final-state arrays
+        private final State initialGradient; // views of the stack's initial-state gradients
+        private final State zeroFinalGradient;
+        private double loss = Double.NaN;
+        private boolean forwardDone;
+
+        private Workspace(int batch, int steps) {
+            if (batch < 1 || steps < 1) {
+                throw new IllegalArgumentException("a workspace needs B, T >= 1, got B = " + batch + ", T = " + steps);
+            }
+            long n = (long) batch * steps;
+            long biggest = n * Math.max(Math.max(config.vocab(), config.embed()), config.cell().gates() * config.hidden());
+            if (biggest > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("B = " + batch + ", T = " + steps + " needs buffers of " + biggest
+                        + " floats, more than one Java array holds");
+            }
+            this.batch = batch;
+            this.steps = steps;
+            int H = config.hidden(), E = config.embed(), V = config.vocab(), L = config.layers();
+            ids = new int[(int) n];
+            targets = new int[(int) n];
+            embedded = new float[(int) n * E];
+            pass = rnn.newPass(batch, steps);
+            output = new float[(int) n * H];
+            logits = new float[(int) n * V];
+            logSumExp = new double[(int) n];
+            dLogits = new float[(int) n * V];
+            dOutput = new float[(int) n * H];
+            dTop = new float[(int) n * H];
+            dEmbedded = new float[(int) n * E];
+            boolean cell = config.cell().hasCell();
+            float[][] hT = new float[L][], cT = cell ? new float[L][] : null;
+            float[][] dh0 = new float[L][], dc0 = cell ? new float[L][] : null;
+            for (int l = 0; l < L; l++) {
+                hT[l] = pass.finalH(l);
+                dh0[l] = pass.dInitialH(l);
+                if (cell) {
+                    cT[l] = pass.finalC(l);
+                    dc0[l] = pass.dInitialC(l);
+                }
+            }
+            finalState = new State(hT, cT, batch, H);
+            initialGradient = new State(dh0, dc0, batch, H);
+            zeroFinalGradient = State.zeros(config, batch);
+        }
+
+        public int batch() {
+            return batch;
+        }
+
+        public int steps() {
+            return steps;
+        }
+
+        /** The mean loss of the last forward ({@code NaN} before the first). */
+        public double loss() {
+            return loss;
+        }
+
+        /** The logits (B, T, V) of the last forward; the live array. */
+        public float[] logits() {
+            return logits;
+        }
+
+        /** The top recurrent layer's outputs (B, T, H) of the last forward (PyTorch's {@code output}); live. */
+        public float[] output() {
+            return output;
+        }
+
+        /** The final state (h_n, c_n) of the last forward; live, overwritten by the next forward. */
+        public State finalState() {
+            return finalState;
+        }
+
+        /** The gradient of the last backward's objective with respect to the initial state; live. */
+        public State initialStateGradient() {
+            return initialGradient;
+        }
+
+        private CharModel owner() {
+            return CharModel.this;
+        }
+    }
+
+    /** The buffers of {@link #step} for B sequences; reusable, never reallocated. */
+    public final class StepWorkspace {
+        private final int batch;
+        private final float[] embedded;     // (1, B, E)
+        private final RecurrentStack.Pass pass;
+        private final float[] logits;       // (B, V)
+
+        private StepWorkspace(int batch) {
+            if (batch < 1) throw new IllegalArgumentException("a step workspace needs B >= 1, got " + batch);
+            this.batch = batch;
+            embedded = new float[batch * config.embed()];
+            pass = rnn.newPass(batch, 1);
+            logits = new float[batch * config.vocab()];
+        }
+
+        public int batch() {
+            return batch;
+        }
+
+        /** The logits (B, V) of the last step; the live array. */
+        public float[] logits() {
+            return logits;
+        }
+
+        private CharModel owner() {
+            return CharModel.this;
+        }
+    }
+}

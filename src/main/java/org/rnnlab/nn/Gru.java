@@ -1,0 +1,150 @@
+package org.rnnlab.nn;
+
+import static org.rnnlab.kernel.Kernel.ACCUMULATE;
+import static org.rnnlab.kernel.Kernel.NO_TRANS;
+import static org.rnnlab.kernel.Kernel.OVERWRITE;
+import static org.rnnlab.kernel.Kernel.TRANS;
+
+import java.util.List;
+import org.rnnlab.kernel.Kernel;
+
+/**
+ * One layer of {@code nn.GRU}, PyTorch's equations and layout (gate blocks r z n in the weight rows):
+ * <pre>
+ *   gx_t = W_ih x_t + b_ih      gh_t = W_hh h_{t-1} + b_hh          (B, 3H) each, split into r z n blocks
+ *   r = sigmoid(gx_r + gh_r)     z = sigmoid(gx_z + gh_z)
+ *   n = tanh(gx_n + r * gh_n)                                       (r gates W_hn h + b_hn, bias included)
+ *   h_t = (1 - z) * n + z * h_{t-1}
+ * </pre>
+ * Unlike the LSTM the two projections cannot be summed before the nonlinearity (r multiplies only the hidden
+ * part of n), so both are kept, and backward has separate gradients for the input side and the hidden side.
+ */
+public final class Gru implements RecurrentLayer {
+    private final Kernel k;
+    private final Param wIh; // (3H, in)
+    private final Param wHh; // (3H, H)
+    private final Param bIh; // (3H)
+    private final Param bHh; // (3H)
+    private final int in;
+    private final int hidden;
+
+    public Gru(Kernel kernel, Param weightIh, Param weightHh, Param biasIh, Param biasHh) {
+        int[] dims = RecurrentShapes.check("nn.GRU", 3, weightIh, weightHh, biasIh, biasHh);
+        this.k = kernel;
+        this.wIh = weightIh;
+        this.wHh = weightHh;
+        this.bIh = biasIh;
+        this.bHh = biasHh;
+        this.in = dims[0];
+        this.hidden = dims[1];
+    }
+
+    @Override public int inputSize() { return in; }
+    @Override public int hiddenSize() { return hidden; }
+    @Override public int gates() { return 3; }
+    @Override public boolean hasCell() { return false; }
+    @Override public List<Param> params() { return List.of(wIh, wHh, bIh, bHh); }
+
+    @Override
+    public Pass newPass(int batch, int steps) {
+        return new Pass(batch, steps);
+    }
+
+    /** The buffers of one (B, T) batch. */
+    public final class Pass implements RecurrentLayer.Pass {
+        private final int batch;
+        private final int steps;
+        private final float[] gates; // (T, B, 3H) gx_t; after forward: the activations r z n
+        private final float[] hProj; // (T, B, 3H) gh_t = W_hh h_{t-1} + b_hh
+        private final float[] out;   // (T, B, H) h_t
+        private final float[] h0;    // (B, H) copy of the initial state
+        private final float[] hT;    // (B, H)
+        private final float[] dGx;   // (T, B, 3H) dLoss/dgx_t
+        private final float[] dGh;   // (T, B, 3H) dLoss/dgh_t
+        private final float[] dh;    // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
+
+        Pass(int batch, int steps) {
+            RecurrentShapes.requireBatch(batch, steps);
+            this.batch = batch;
+            this.steps = steps;
+            int bh = batch * hidden;
+            gates = new float[steps * bh * 3];
+            hProj = new float[steps * bh * 3];
+            out = new float[steps * bh];
+            h0 = new float[bh];
+            hT = new float[bh];
+            dGx = new float[steps * bh * 3];
+            dGh = new float[steps * bh * 3];
+            dh = new float[bh];
+        }
+
+        @Override
+        public void forward(float[] x, float[] h0In, float[] c0Ignored) {
+            int B = batch, H = hidden, G = 3 * H, bh = B * H;
+            System.arraycopy(h0In, 0, h0, 0, bh);
+            // gx = x W_ih^T + b_ih for all T * B rows at once
+            k.sgemm(NO_TRANS, TRANS, steps * B, G, in, x, 0, in, wIh.values(), wIh.offset(), in, gates, 0, G, OVERWRITE);
+            k.addRowVector(steps * B, G, bIh.values(), bIh.offset(), gates, 0, G);
+            for (int t = 0; t < steps; t++) {
+                int g = t * B * G, s = t * bh;
+                float[] hPrev = t == 0 ? h0 : out;
+                int prev = t == 0 ? 0 : s - bh;
+                // gh = h_{t-1} W_hh^T + b_hh
+                k.sgemm(NO_TRANS, TRANS, B, G, H, hPrev, prev, H, wHh.values(), wHh.offset(), H, hProj, g, G, OVERWRITE);
+                k.addRowVector(B, G, bHh.values(), bHh.offset(), hProj, g, G);
+                // r z n; h_t = (1 - z) n + z h_{t-1}
+                k.gruCell(B, H, gates, g, hProj, g, hPrev, prev, out, s);
+            }
+            System.arraycopy(out, (steps - 1) * bh, hT, 0, bh);
+        }
+
+        @Override
+        public void backward(float[] x, float[] dOut, float[] dhT, float[] dcIgnored, float[] dx) {
+            int B = batch, H = hidden, G = 3 * H, bh = B * H, n = steps * B;
+            System.arraycopy(dhT, 0, dh, 0, bh);
+            for (int t = steps - 1; t >= 0; t--) {
+                float[] hPrev = t == 0 ? h0 : out;
+                int prev = t == 0 ? 0 : (t - 1) * bh;
+                for (int b = 0; b < B; b++) {
+                    for (int j = 0; j < H; j++) {
+                        int s = b * H + j, q = t * B * G + b * G + j;
+                        float r = gates[q], z = gates[q + H], nn = gates[q + 2 * H], ghN = hProj[q + 2 * H];
+                        float dH = dh[s] + dOut[t * bh + s];                 // h_t feeds the output and step t+1
+                        float dN = dH * (1 - z);                             // back through h = (1 - z) n + z h'
+                        float dZ = dH * (hPrev[prev + s] - nn);
+                        dh[s] = dH * z;                                      // into h_{t-1} directly (more below)
+                        float dAn = dN * (1 - nn * nn);                      // back through n = tanh(a_n)
+                        float dR = dAn * ghN;                                // back through a_n = gx_n + r gh_n
+                        float dAr = dR * r * (1 - r);                        // back through the sigmoids
+                        float dAz = dZ * z * (1 - z);
+                        dGx[q] = dAr;                                        // a_r = gx_r + gh_r
+                        dGh[q] = dAr;
+                        dGx[q + H] = dAz;                                    // a_z = gx_z + gh_z
+                        dGh[q + H] = dAz;
+                        dGx[q + 2 * H] = dAn;
+                        dGh[q + 2 * H] = dAn * r;
+                    }
+                }
+                // into h_{t-1} through the recurrence: dh += dgh_t W_hh
+                k.sgemm(NO_TRANS, NO_TRANS, B, H, G, dGh, t * B * G, G, wHh.values(), wHh.offset(), H, dh, 0, H,
+                        ACCUMULATE);
+            }
+            // the weights, summed over all steps: dW_ih += dgx^T x, dW_hh += dgh_t^T h_{t-1}, b_ih and b_hh likewise
+            k.sgemm(TRANS, NO_TRANS, G, in, n, dGx, 0, G, x, 0, in, wIh.grads(), wIh.offset(), in, ACCUMULATE);
+            k.sgemm(TRANS, NO_TRANS, G, H, B, dGh, 0, G, h0, 0, H, wHh.grads(), wHh.offset(), H, ACCUMULATE);
+            k.sgemm(TRANS, NO_TRANS, G, H, n - B, dGh, B * G, G, out, 0, H, wHh.grads(), wHh.offset(), H, ACCUMULATE);
+            k.addColumnSums(n, G, dGx, 0, G, bIh.grads(), bIh.offset());
+            k.addColumnSums(n, G, dGh, 0, G, bHh.grads(), bHh.offset());
+            // into x: dx = dgx W_ih
+            k.sgemm(NO_TRANS, NO_TRANS, n, in, G, dGx, 0, G, wIh.values(), wIh.offset(), in, dx, 0, in, OVERWRITE);
+        }
+
+        @Override public int batch() { return batch; }
+        @Override public int steps() { return steps; }
+        @Override public float[] output() { return out; }
+        @Override public float[] finalH() { return hT; }
+        @Override public float[] finalC() { return null; }
+        @Override public float[] dInitialH() { return dh; }
+        @Override public float[] dInitialC() { return null; }
+    }
+}

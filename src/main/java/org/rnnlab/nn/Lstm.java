@@ -1,0 +1,158 @@
+package org.rnnlab.nn;
+
+import static org.rnnlab.kernel.Kernel.ACCUMULATE;
+import static org.rnnlab.kernel.Kernel.NO_TRANS;
+import static org.rnnlab.kernel.Kernel.OVERWRITE;
+import static org.rnnlab.kernel.Kernel.TRANS;
+
+import java.util.List;
+import org.rnnlab.kernel.Kernel;
+
+/**
+ * One layer of {@code nn.LSTM}, PyTorch's equations and layout (gate blocks i f g o in the weight rows):
+ * <pre>
+ *   a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh          (B, 4H), split into a_i a_f a_g a_o
+ *   i = sigmoid(a_i)   f = sigmoid(a_f)   g = tanh(a_g)   o = sigmoid(a_o)
+ *   c_t = f * c_{t-1} + i * g
+ *   h_t = o * tanh(c_t)
+ * </pre>
+ * The input projection of all T steps is one GEMM; each step then adds its recurrence GEMM. Backward walks
+ * time in reverse, keeping dh and dc for the state flowing into the step, and finishes with the weight
+ * gradients of all steps as three GEMMs.
+ */
+public final class Lstm implements RecurrentLayer {
+    private final Kernel k;
+    private final Param wIh; // (4H, in)
+    private final Param wHh; // (4H, H)
+    private final Param bIh; // (4H)
+    private final Param bHh; // (4H)
+    private final int in;
+    private final int hidden;
+
+    public Lstm(Kernel kernel, Param weightIh, Param weightHh, Param biasIh, Param biasHh) {
+        int[] dims = RecurrentShapes.check("nn.LSTM", 4, weightIh, weightHh, biasIh, biasHh);
+        this.k = kernel;
+        this.wIh = weightIh;
+        this.wHh = weightHh;
+        this.bIh = biasIh;
+        this.bHh = biasHh;
+        this.in = dims[0];
+        this.hidden = dims[1];
+    }
+
+    @Override public int inputSize() { return in; }
+    @Override public int hiddenSize() { return hidden; }
+    @Override public int gates() { return 4; }
+    @Override public boolean hasCell() { return true; }
+    @Override public List<Param> params() { return List.of(wIh, wHh, bIh, bHh); }
+
+    @Override
+    public Pass newPass(int batch, int steps) {
+        return new Pass(batch, steps);
+    }
+
+    /** The buffers of one (B, T) batch. */
+    public final class Pass implements RecurrentLayer.Pass {
+        private final int batch;
+        private final int steps;
+        private final float[] gates;  // (T, B, 4H) after forward: the activations i f g o
+        private final float[] cells;  // (T, B, H) c_t
+        private final float[] out;    // (T, B, H) h_t
+        private final float[] h0;     // (B, H) copy of the initial state
+        private final float[] c0;     // (B, H)
+        private final float[] hT;     // (B, H)
+        private final float[] cT;     // (B, H)
+        private final float[] dGates; // (T, B, 4H) dLoss/da_t
+        private final float[] dh;     // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
+        private final float[] dc;     // (B, H) dLoss/dc_{t-1} likewise
+
+        Pass(int batch, int steps) {
+            RecurrentShapes.requireBatch(batch, steps);
+            this.batch = batch;
+            this.steps = steps;
+            int bh = batch * hidden;
+            gates = new float[steps * bh * 4];
+            cells = new float[steps * bh];
+            out = new float[steps * bh];
+            h0 = new float[bh];
+            c0 = new float[bh];
+            hT = new float[bh];
+            cT = new float[bh];
+            dGates = new float[steps * bh * 4];
+            dh = new float[bh];
+            dc = new float[bh];
+        }
+
+        @Override
+        public void forward(float[] x, float[] h0In, float[] c0In) {
+            int B = batch, H = hidden, G = 4 * H, bh = B * H;
+            System.arraycopy(h0In, 0, h0, 0, bh);
+            System.arraycopy(c0In, 0, c0, 0, bh);
+            // a = x W_ih^T + b_ih for all T * B rows at once
+            k.sgemm(NO_TRANS, TRANS, steps * B, G, in, x, 0, in, wIh.values(), wIh.offset(), in, gates, 0, G, OVERWRITE);
+            k.addRowVector(steps * B, G, bIh.values(), bIh.offset(), gates, 0, G);
+            for (int t = 0; t < steps; t++) {
+                int g = t * B * G, s = t * bh;
+                float[] hPrev = t == 0 ? h0 : out;
+                float[] cPrev = t == 0 ? c0 : cells;
+                int prev = t == 0 ? 0 : s - bh;
+                // a += h_{t-1} W_hh^T + b_hh
+                k.sgemm(NO_TRANS, TRANS, B, G, H, hPrev, prev, H, wHh.values(), wHh.offset(), H, gates, g, G, ACCUMULATE);
+                k.addRowVector(B, G, bHh.values(), bHh.offset(), gates, g, G);
+                // i f g o; c_t = f c_{t-1} + i g; h_t = o tanh(c_t)
+                k.lstmCell(B, H, gates, g, cPrev, prev, cells, s, out, s);
+            }
+            System.arraycopy(out, (steps - 1) * bh, hT, 0, bh);
+            System.arraycopy(cells, (steps - 1) * bh, cT, 0, bh);
+        }
+
+        @Override
+        public void backward(float[] x, float[] dOut, float[] dhT, float[] dcT, float[] dx) {
+            int B = batch, H = hidden, G = 4 * H, bh = B * H, n = steps * B;
+            System.arraycopy(dhT, 0, dh, 0, bh);
+            System.arraycopy(dcT, 0, dc, 0, bh);
+            for (int t = steps - 1; t >= 0; t--) {
+                float[] cPrev = t == 0 ? c0 : cells;
+                int prev = t == 0 ? 0 : (t - 1) * bh;
+                for (int b = 0; b < B; b++) {
+                    for (int j = 0; j < H; j++) {
+                        int s = b * H + j, o = t * bh + s, q = t * B * G + b * G + j;
+                        float i = gates[q], f = gates[q + H], g = gates[q + 2 * H], og = gates[q + 3 * H];
+                        float tanhC = (float) Math.tanh(cells[o]);
+                        float dH = dh[s] + dOut[o];                          // h_t feeds the output and step t+1
+                        float dO = dH * tanhC;                               // back through h = o tanh(c)
+                        float dC = dc[s] + dH * og * (1 - tanhC * tanhC);    // ... and into c, beside step t+1's dc
+                        float dI = dC * g;                                   // back through c = f c' + i g
+                        float dF = dC * cPrev[prev + s];
+                        float dG = dC * i;
+                        dc[s] = dC * f;                                      // into c_{t-1}
+                        dGates[q] = dI * i * (1 - i);                        // back through the sigmoids and tanh
+                        dGates[q + H] = dF * f * (1 - f);
+                        dGates[q + 2 * H] = dG * (1 - g * g);
+                        dGates[q + 3 * H] = dO * og * (1 - og);
+                    }
+                }
+                // into h_{t-1}: dh = da_t W_hh
+                k.sgemm(NO_TRANS, NO_TRANS, B, H, G, dGates, t * B * G, G, wHh.values(), wHh.offset(), H, dh, 0, H,
+                        OVERWRITE);
+            }
+            // the weights, summed over all steps: dW_ih += da^T x, dW_hh += da_t^T h_{t-1}, both biases += sum da
+            k.sgemm(TRANS, NO_TRANS, G, in, n, dGates, 0, G, x, 0, in, wIh.grads(), wIh.offset(), in, ACCUMULATE);
+            k.sgemm(TRANS, NO_TRANS, G, H, B, dGates, 0, G, h0, 0, H, wHh.grads(), wHh.offset(), H, ACCUMULATE);
+            k.sgemm(TRANS, NO_TRANS, G, H, n - B, dGates, B * G, G, out, 0, H, wHh.grads(), wHh.offset(), H,
+                    ACCUMULATE);
+            k.addColumnSums(n, G, dGates, 0, G, bIh.grads(), bIh.offset());
+            k.addColumnSums(n, G, dGates, 0, G, bHh.grads(), bHh.offset());
+            // into x: dx = da W_ih
+            k.sgemm(NO_TRANS, NO_TRANS, n, in, G, dGates, 0, G, wIh.values(), wIh.offset(), in, dx, 0, in, OVERWRITE);
+        }
+
+        @Override public int batch() { return batch; }
+        @Override public int steps() { return steps; }
+        @Override public float[] output() { return out; }
+        @Override public float[] finalH() { return hT; }
+        @Override public float[] finalC() { return cT; }
+        @Override public float[] dInitialH() { return dh; }
+        @Override public float[] dInitialC() { return dc; }
+    }
+}

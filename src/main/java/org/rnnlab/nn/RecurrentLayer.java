@@ -1,0 +1,73 @@
+package org.rnnlab.nn;
+
+import java.util.List;
+
+/**
+ * One recurrent layer (one {@code _l{k}} of PyTorch's {@code nn.RNN}, {@code nn.LSTM}, {@code nn.GRU}) with
+ * PyTorch's four parameters: {@code weight_ih (G*H, in)}, {@code weight_hh (G*H, H)}, {@code bias_ih (G*H)},
+ * {@code bias_hh (G*H)}, where G is the number of gate blocks (1, 4 or 3).
+ *
+ * <p>The layer holds parameters only. A {@link Pass} holds everything one (B, T) batch needs: the outputs, the
+ * cache backward reads, and the gradient buffers; make one per batch shape and reuse it, since nothing
+ * allocates after its creation. Buffers are time-major, {@code (T, B, .)}, so that one time step is one
+ * contiguous (B, .) block.
+ */
+public interface RecurrentLayer {
+    int inputSize();
+
+    int hiddenSize();
+
+    /** G: the number of gate blocks stacked in the weight rows (RNN 1, LSTM 4, GRU 3). */
+    int gates();
+
+    /** Whether the state has a cell part c besides h (only the LSTM). */
+    boolean hasCell();
+
+    /** The four parameters in PyTorch's order: weight_ih, weight_hh, bias_ih, bias_hh. */
+    List<Param> params();
+
+    /** The buffers for sequences of {@code steps} time steps in batches of {@code batch}. */
+    Pass newPass(int batch, int steps);
+
+    default void zeroGrad() {
+        for (Param p : params()) p.zeroGrad();
+    }
+
+    /** One forward and backward pass over a (T, B) batch, with its outputs, cache and gradients. */
+    interface Pass {
+        int batch();
+
+        int steps();
+
+        /**
+         * Runs the layer over {@code x} (T, B, in) from the initial state {@code h0} (B, H) and, for the LSTM,
+         * {@code c0} (B, H; ignored and may be {@code null} otherwise). The initial state is copied, so the
+         * caller may change or reuse its arrays afterwards (even pass {@link #finalH()} back in).
+         */
+        void forward(float[] x, float[] h0, float[] c0);
+
+        /** h_t for every step, (T, B, H), from the last forward. */
+        float[] output();
+
+        /** h_T, (B, H), from the last forward. */
+        float[] finalH();
+
+        /** c_T, (B, H), from the last forward; {@code null} without a cell. */
+        float[] finalC();
+
+        /**
+         * Backpropagates through time from the upstream gradients of every output {@code dOut} (T, B, H) and of
+         * the final state {@code dhT}, {@code dcT} (B, H; {@code dcT} only for the LSTM): adds into the
+         * parameter gradients, writes {@code dx} (T, B, in) and the gradients of the initial state
+         * ({@link #dInitialH()}, {@link #dInitialC()}). {@code x} must be the input of the last forward.
+         * Inputs are not modified, so backward may run twice (the parameter gradients then add twice).
+         */
+        void backward(float[] x, float[] dOut, float[] dhT, float[] dcT, float[] dx);
+
+        /** dLoss/dh0, (B, H), from the last backward. */
+        float[] dInitialH();
+
+        /** dLoss/dc0, (B, H), from the last backward; {@code null} without a cell. */
+        float[] dInitialC();
+    }
+}
