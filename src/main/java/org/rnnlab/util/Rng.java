@@ -1,12 +1,14 @@
 package org.rnnlab.util;
 
+import java.util.random.RandomGenerator;
+
 /**
  * The one random source of rnnlab: xoshiro256** (Blackman and Vigna), seeded through SplitMix64. Every use of
  * randomness (initialisation, dropout masks, shuffling, sampling) takes an {@code Rng} explicitly, so the same seed
  * gives the same run, and {@link #state()} / {@link #restore} let a checkpoint resume mid-run bit for bit.
  * Not thread-safe: give each thread its own ({@link #split}).
  */
-public final class Rng {
+public final class Rng implements RandomGenerator {
     private long s0;
     private long s1;
     private long s2;
@@ -30,6 +32,7 @@ public final class Rng {
         return z ^ (z >>> 31);
     }
 
+    @Override
     public long nextLong() {
         long result = Long.rotateLeft(s1 * 5, 7) * 9;
         long t = s1 << 17;
@@ -43,16 +46,19 @@ public final class Rng {
     }
 
     /** Uniform on [0, 1) with 53 random bits. */
+    @Override
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
     /** Uniform on [0, 1) with 24 random bits. */
+    @Override
     public float nextFloat() {
         return (nextLong() >>> 40) * 0x1.0p-24f;
     }
 
     /** Uniform on [0, bound), without modulo bias (Lemire's multiply-and-reject). */
+    @Override
     public int nextInt(int bound) {
         if (bound <= 0) throw new IllegalArgumentException("bound must be positive, got " + bound);
         long m = (nextLong() >>> 32) * bound;
@@ -68,6 +74,7 @@ public final class Rng {
     }
 
     /** A standard normal value (Marsaglia's polar method; the second value of each pair is discarded for simplicity). */
+    @Override
     public double nextGaussian() {
         double x;
         double y;

@@ -1,0 +1,48 @@
+package org.rnnlab.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.rnnlab.model.ModelFiles;
+import org.rnnlab.nn.Nonlinearity;
+import org.rnnlab.text.Corpus;
+import org.rnnlab.text.Vocabulary;
+import picocli.CommandLine.Option;
+
+/** The options that name a model file, shared by every command that reads one (a picocli mixin). */
+final class ModelOptions {
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+            description = "An rnnlab checkpoint, or a PyTorch state_dict saved with torch.save (needs --vocab-from or --vocab).")
+    Path model;
+
+    @Option(names = "--vocab-from", paramLabel = "CORPUS",
+            description = "For a .pt model: the vocabulary is sorted(set(text)) of this text file or folder, as the "
+                    + "notebook builds it; 'lab' is the notebook's own lowercased lines.")
+    String vocabFrom;
+
+    @Option(names = "--vocab", paramLabel = "CHARS",
+            description = "For a .pt model: the vocabulary's characters, literally, in index order.")
+    String vocab;
+
+    @Option(names = "--nonlinearity", paramLabel = "tanh|relu", defaultValue = "tanh",
+            description = "For a .pt RNN: its nonlinearity, which a state_dict does not record (default: ${DEFAULT-VALUE}).")
+    String nonlinearity;
+
+    ModelFiles.Loaded load() throws IOException {
+        if (vocabFrom != null && vocab != null) {
+            throw new IllegalArgumentException("give either --vocab-from or --vocab, not both");
+        }
+        Vocabulary v = null;
+        if (vocab != null) v = Vocabulary.literal(vocab);
+        if (vocabFrom != null) {
+            Corpus corpus = vocabFrom.equals("lab") ? Corpus.lab() : Corpus.fromPath(Path.of(vocabFrom));
+            v = Vocabulary.fromText(corpus.text());
+        }
+        Nonlinearity nl = switch (nonlinearity.toLowerCase(Locale.ROOT)) {
+            case "tanh" -> Nonlinearity.TANH;
+            case "relu" -> Nonlinearity.RELU;
+            default -> throw new IllegalArgumentException("--nonlinearity must be tanh or relu, got '" + nonlinearity + "'");
+        };
+        return ModelFiles.load(model, new ModelFiles.Hints(v, nl));
+    }
+}

@@ -1,0 +1,198 @@
+package org.rnnlab.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.rnnlab.io.NpyArray;
+import org.rnnlab.io.Safetensors;
+import org.rnnlab.io.torch.TorchStateDict;
+import org.rnnlab.nn.Nonlinearity;
+import org.rnnlab.text.Vocabulary;
+
+/**
+ * Model files in and out. Two formats:
+ * <ul>
+ *   <li>rnnlab's own: one safetensors file holding the weights as {@code model.<state_dict name>} and, in its
+ *       metadata, {@code format = rnnlab}, {@code format_version}, the {@code config} as JSON and the
+ *       {@code vocabulary} (its characters in index order). A training checkpoint is the same file with more in
+ *       it (optimizer state, progress, history): anything that reads models reads checkpoints.</li>
+ *   <li>PyTorch's {@code torch.save(model.state_dict())} in the notebook's layout. A state_dict holds neither the
+ *       vocabulary nor the RNN nonlinearity, so the caller supplies both.</li>
+ * </ul>
+ * The format is recognised from the file's first bytes, not its name.
+ */
+public final class ModelFiles {
+    public static final String FORMAT = "rnnlab";
+    public static final String FORMAT_VERSION = "1";
+    /** Tensor-name prefix of the weights inside an rnnlab file. */
+    public static final String MODEL_PREFIX = "model.";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ModelFiles() {}
+
+    /** A model with its vocabulary, and everything else its file held (for checkpoints). */
+    public record Loaded(CharModel model, Vocabulary vocabulary, Path source, Format format,
+                         Map<String, NpyArray> otherTensors, Map<String, String> metadata) {}
+
+    public enum Format { RNNLAB, PYTORCH }
+
+    /**
+     * What the caller knows that a PyTorch state_dict does not record.
+     *
+     * @param vocabulary   the model's characters in index order, or {@code null} (required for a .pt file; for an
+     *                     rnnlab file, a given vocabulary must equal the stored one)
+     * @param nonlinearity tanh or relu, for an RNN from a .pt file (PyTorch's default is tanh)
+     */
+    public record Hints(Vocabulary vocabulary, Nonlinearity nonlinearity) {
+        public static final Hints NONE = new Hints(null, Nonlinearity.TANH);
+    }
+
+    /** Which format a file is in, from its first bytes; a clear error for anything else. */
+    public static Format detect(Path path) throws IOException {
+        byte[] head = new byte[9];
+        int n;
+        try (InputStream in = Files.newInputStream(path)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (NoSuchFileException e) {
+            throw new IOException(path + ": no such file", e);
+        }
+        if (n >= 2 && head[0] == 'P' && head[1] == 'K') return Format.PYTORCH;
+        if (n == 9 && head[8] == '{') return Format.RNNLAB;
+        throw new IllegalArgumentException(path + ": not a model file: expected an rnnlab checkpoint (safetensors) "
+                + "or a PyTorch state_dict saved with torch.save (zip)");
+    }
+
+    public static Loaded load(Path path, Hints hints) throws IOException {
+        return switch (detect(path)) {
+            case PYTORCH -> loadPyTorch(path, hints);
+            case RNNLAB -> loadRnnlab(path, hints);
+        };
+    }
+
+    private static Loaded loadPyTorch(Path path, Hints hints) throws IOException {
+        if (hints.vocabulary() == null) {
+            throw new IllegalArgumentException(path + " is a PyTorch state_dict, which does not record its vocabulary: "
+                    + "give --vocab-from CORPUS (the notebook's sorted(set(text))) or --vocab CHARACTERS");
+        }
+        Map<String, NpyArray> stateDict = TorchStateDict.read(path);
+        CharModel model;
+        try {
+            model = CharModel.fromStateDict(stateDict, hints.nonlinearity());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+        }
+        checkVocabularySize(path, model, hints.vocabulary());
+        return new Loaded(model, hints.vocabulary(), path, Format.PYTORCH, Map.of(), Map.of());
+    }
+
+    private static Loaded loadRnnlab(Path path, Hints hints) throws IOException {
+        Safetensors.Contents c = Safetensors.read(path);
+        Map<String, String> meta = c.metadata();
+        if (!FORMAT.equals(meta.get("format"))) {
+            throw new IllegalArgumentException(path + ": a safetensors file but not an rnnlab model (its metadata has no "
+                    + "format = rnnlab); rnnlab reads its own checkpoints and PyTorch .pt state_dicts");
+        }
+        if (!FORMAT_VERSION.equals(meta.get("format_version"))) {
+            throw new IllegalArgumentException(path + ": rnnlab model format version " + meta.get("format_version")
+                    + ", this rnnlab reads version " + FORMAT_VERSION + "; upgrade rnnlab");
+        }
+        ModelConfig config = configFromJson(path, meta.get("config"));
+        String chars = meta.get("vocabulary");
+        if (chars == null) throw new IllegalArgumentException(path + ": no vocabulary in its metadata");
+        Vocabulary vocabulary = Vocabulary.literal(chars);
+        if (hints.vocabulary() != null && !hints.vocabulary().equals(vocabulary)) {
+            throw new IllegalArgumentException(path + " was trained with the vocabulary \"" + vocabulary.display()
+                    + "\"; the one given differs (leave out --vocab/--vocab-from for rnnlab checkpoints)");
+        }
+        Map<String, NpyArray> weights = new LinkedHashMap<>();
+        Map<String, NpyArray> others = new LinkedHashMap<>();
+        c.tensors().forEach((name, t) -> {
+            if (name.startsWith(MODEL_PREFIX)) weights.put(name.substring(MODEL_PREFIX.length()), t);
+            else others.put(name, t);
+        });
+        CharModel model;
+        try {
+            model = CharModel.fromStateDict(weights, config);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+        }
+        checkVocabularySize(path, model, vocabulary);
+        return new Loaded(model, vocabulary, path, Format.RNNLAB, others, meta);
+    }
+
+    private static void checkVocabularySize(Path path, CharModel model, Vocabulary vocabulary) {
+        int rows = model.config().vocab();
+        if (vocabulary.size() != rows) {
+            throw new IllegalArgumentException(path + ": the vocabulary has " + vocabulary.size() + " characters but "
+                    + "embedding.weight has " + rows + " rows; use the vocabulary of the text the model was trained on");
+        }
+    }
+
+    /**
+     * Writes an rnnlab model file (atomically): the weights, config and vocabulary, plus any extra tensors (names
+     * must not start with {@code model.}) and metadata a checkpoint adds.
+     */
+    public static void save(Path path, CharModel model, Vocabulary vocabulary,
+                            Map<String, NpyArray> extraTensors, Map<String, String> extraMetadata) throws IOException {
+        if (vocabulary.size() != model.config().vocab()) {
+            throw new IllegalArgumentException("vocabulary of " + vocabulary.size() + " characters for a model of V = "
+                    + model.config().vocab());
+        }
+        Map<String, NpyArray> tensors = new LinkedHashMap<>();
+        model.stateDict().forEach((name, t) -> tensors.put(MODEL_PREFIX + name, t));
+        extraTensors.forEach((name, t) -> {
+            if (name.startsWith(MODEL_PREFIX) || tensors.put(name, t) != null) {
+                throw new IllegalArgumentException("extra tensor name '" + name + "' clashes with the model's");
+            }
+        });
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("format_version", FORMAT_VERSION);
+        meta.put("config", configToJson(model.config()));
+        meta.put("vocabulary", vocabulary.asString());
+        extraMetadata.forEach((k, v) -> {
+            if (meta.containsKey(k)) throw new IllegalArgumentException("metadata key '" + k + "' is reserved");
+            meta.put(k, v);
+        });
+        Safetensors.write(path, tensors, meta);
+    }
+
+    public static void save(Path path, CharModel model, Vocabulary vocabulary) throws IOException {
+        save(path, model, vocabulary, Map.of(), Map.of());
+    }
+
+    /** Writes the weights as a PyTorch state_dict that the notebook's model classes load. */
+    public static void exportPyTorch(Path path, CharModel model) throws IOException {
+        TorchStateDict.write(path, model.stateDict());
+    }
+
+    public static String configToJson(ModelConfig c) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("cell", c.cell().id());
+        o.put("vocab", c.vocab());
+        o.put("embed", c.embed());
+        o.put("hidden", c.hidden());
+        o.put("layers", c.layers());
+        o.put("dropout", c.dropout());
+        return o.toString();
+    }
+
+    public static ModelConfig configFromJson(Path source, String json) {
+        if (json == null) throw new IllegalArgumentException(source + ": no model config in its metadata");
+        try {
+            JsonNode o = JSON.readTree(json);
+            return new ModelConfig(CellType.fromId(o.path("cell").asText()), o.path("vocab").asInt(),
+                    o.path("embed").asInt(), o.path("hidden").asInt(), o.path("layers").asInt(),
+                    o.path("dropout").asDouble());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": unreadable model config " + json + ": " + e.getMessage(), e);
+        }
+    }
+}
