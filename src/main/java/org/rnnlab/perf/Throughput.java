@@ -1,0 +1,219 @@
+package org.rnnlab.perf;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rnnlab.generate.Sampler;
+import org.rnnlab.generate.SamplingOptions;
+import org.rnnlab.model.CellType;
+import org.rnnlab.model.CharModel;
+import org.rnnlab.model.ModelConfig;
+import org.rnnlab.model.State;
+import org.rnnlab.nn.Mode;
+import org.rnnlab.text.Vocabulary;
+import org.rnnlab.train.Adam;
+import org.rnnlab.train.Batcher;
+import org.rnnlab.train.Batchers;
+import org.rnnlab.util.Rng;
+
+/**
+ * Measures what {@code ../shared/peers/torch_bench.py} measures, the same way, so the two print comparable
+ * figures: training tokens per second (forward, backward and an Adam step per batch, after warm-up steps), then
+ * generation characters per second at batch 1 with the state carried ({@code gen_carried_cps}) and the notebook's way,
+ * re-running the last {@code context} characters from a zero state for every character ({@code gen_naive_cps}).
+ * The result uses the peer's JSON keys.
+ */
+public final class Throughput {
+    /** One benchmark configuration: the peer script's flags. */
+    public record Config(String name, CellType cell, int embed, int hidden, int layers, int batch, int seq,
+                         Batchers.Mode mode, int steps, int warmup, double lr, int genChars, int naiveChars,
+                         int genWarmup, int context, double temperature, long seed) {
+        public Config {
+            if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+            if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+            if (genChars < 0 || naiveChars < 0) throw new IllegalArgumentException("character counts must be >= 0");
+            if (context < 1) throw new IllegalArgumentException("--context must be at least 1, got " + context);
+        }
+    }
+
+    private Throughput() {}
+
+    /** Runs one configuration on {@code text} and returns the figures under the peer's keys. */
+    public static Map<String, Object> run(Config c, String corpusName, String text) {
+        Vocabulary vocab = Vocabulary.fromText(text);
+        int[] data = vocab.encode(text);
+        ModelConfig mc = new ModelConfig(c.cell(), vocab.size(), c.embed(), c.hidden(), c.layers(), 0);
+        CharModel model = CharModel.create(mc, c.seed());
+        Adam adam = new Adam(model.parameters().size(), c.lr(), Adam.Options.DEFAULT);
+        Rng rng = new Rng(c.seed());
+        Batcher batcher = Batchers.fit(c.mode(), data, c.batch(), c.seq(), rng, w -> {});
+        int B = batcher.batchSize();
+        int T = c.seq();
+        CharModel.Workspace ws = model.workspace(B, T);
+        int[] in = new int[B * T];
+        int[] out = new int[B * T];
+        State state = model.zeroState(B);
+
+        double firstLoss = Double.NaN;
+        double lastLoss = Double.NaN;
+        for (int s = 0; s < c.warmup(); s++) {
+            lastLoss = trainStep(model, adam, batcher, ws, in, out, state);
+            if (s == 0) firstLoss = lastLoss;
+        }
+        double[] stepSeconds = new double[c.steps()];
+        long cpu0 = cpuNanos();
+        long t0 = System.nanoTime();
+        for (int s = 0; s < c.steps(); s++) {
+            long a = System.nanoTime();
+            lastLoss = trainStep(model, adam, batcher, ws, in, out, state);
+            stepSeconds[s] = (System.nanoTime() - a) / 1e9;
+            if (c.warmup() == 0 && s == 0) firstLoss = lastLoss;
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = (cpuNanos() - cpu0) / 1e9;
+
+        int[] prompt = Arrays.copyOf(data, Math.min(c.context(), data.length));
+        Sampler sampler = new Sampler(new SamplingOptions(c.temperature(), 0, 1, false), vocab.size());
+        Rng genRng = new Rng(c.seed());
+        carried(model, prompt, c.genWarmup(), sampler, genRng);
+        long g0 = System.nanoTime();
+        carried(model, prompt, c.genChars(), sampler, genRng);
+        double carriedSeconds = (System.nanoTime() - g0) / 1e9;
+        naive(model, prompt, Math.min(c.genWarmup(), c.naiveChars()), c.context(), sampler, genRng);
+        long n0 = System.nanoTime();
+        naive(model, prompt, c.naiveChars(), c.context(), sampler, genRng);
+        double naiveSeconds = (System.nanoTime() - n0) / 1e9;
+
+        double[] sorted = stepSeconds.clone();
+        Arrays.sort(sorted);
+        double median = sorted[sorted.length / 2];
+        long tokensPerStep = (long) B * T;
+        double tps = tokensPerStep * c.steps() / wall;
+        long fwdFlops = forwardFlopsPerToken(mc);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("kind", "train");
+        r.put("name", c.name());
+        r.put("cell", c.cell().id());
+        r.put("embed", c.embed());
+        r.put("hidden", c.hidden());
+        r.put("layers", c.layers());
+        r.put("batch", B);
+        r.put("seq", T);
+        r.put("mode", c.mode().name().toLowerCase());
+        r.put("corpus", corpusName);
+        r.put("corpus_chars", data.length);
+        r.put("vocab", vocab.size());
+        r.put("params", mc.parameterCount());
+        r.put("steps", c.steps());
+        r.put("warmup", c.warmup());
+        r.put("threads", Runtime.getRuntime().availableProcessors());
+        r.put("kernel", org.rnnlab.kernel.Kernel.preferred().name());
+        r.put("java", Runtime.version().toString());
+        r.put("tokens_per_step", tokensPerStep);
+        r.put("train_tokens_per_s", tps);
+        r.put("train_tokens_per_s_median_step", tokensPerStep / median);
+        r.put("step_ms_median", 1e3 * median);
+        r.put("step_ms_min", 1e3 * sorted[0]);
+        r.put("step_ms_max", 1e3 * sorted[sorted.length - 1]);
+        r.put("train_wall_s", wall);
+        r.put("train_cpu_s", cpu);
+        r.put("train_cpu_util", cpu / wall);
+        r.put("fwd_flops_per_token", fwdFlops);
+        r.put("train_flops_per_token", 3 * fwdFlops);
+        r.put("train_gflops", 3.0 * fwdFlops * tps / 1e9);
+        r.put("loss_first", firstLoss);
+        r.put("loss_last", lastLoss);
+        r.put("gen_carried_cps", c.genChars() == 0 ? null : c.genChars() / carriedSeconds);
+        r.put("gen_naive_cps", c.naiveChars() == 0 ? null : c.naiveChars() / naiveSeconds);
+        r.put("gen_carried_s", carriedSeconds);
+        r.put("gen_naive_s", naiveSeconds);
+        r.put("gen_temperature", c.temperature());
+        r.put("naive_context", c.context());
+        r.put("peak_rss_mb", peakRssMegabytes());
+        r.put("heap_used_mb", usedHeapMegabytes());
+        return r;
+    }
+
+    private static double trainStep(CharModel model, Adam adam, Batcher batcher, CharModel.Workspace ws,
+                                    int[] in, int[] out, State state) {
+        batcher.next(in, out);
+        if (batcher.freshState()) state.reset();
+        model.zeroGrad();
+        double loss = model.forward(ws, in, out, state, Mode.EVAL);
+        model.backward(ws);
+        adam.step(model.parameters().values(), model.parameters().grads());
+        if (batcher instanceof Batcher.Stream) state.copyFrom(ws.finalState());
+        return loss;
+    }
+
+    /** The peer's carried generation: the prompt once, then one step per character. */
+    private static void carried(CharModel model, int[] prompt, int n, Sampler sampler, Rng rng) {
+        CharModel.StepWorkspace ws = model.stepWorkspace(1);
+        State state = model.zeroState(1);
+        int[] token = new int[1];
+        float[] logits = null;
+        for (int id : prompt) {
+            token[0] = id;
+            logits = model.step(ws, token, state, state);
+        }
+        for (int i = 0; i < n; i++) {
+            token[0] = sampler.choose(logits, 0, rng);
+            logits = model.step(ws, token, state, state);
+        }
+    }
+
+    /** The notebook's complete_prompt: every character re-runs the last {@code context} characters from zero. */
+    private static void naive(CharModel model, int[] prompt, int n, int context, Sampler sampler, Rng rng) {
+        CharModel.StepWorkspace ws = model.stepWorkspace(1);
+        State state = model.zeroState(1);
+        List<Integer> result = new ArrayList<>();
+        for (int id : prompt) result.add(id);
+        int[] token = new int[1];
+        for (int i = 0; i < n; i++) {
+            state.reset();
+            float[] logits = null;
+            for (int j = Math.max(0, result.size() - context); j < result.size(); j++) {
+                token[0] = result.get(j);
+                logits = model.step(ws, token, state, state);
+            }
+            result.add(sampler.choose(logits, 0, rng));
+        }
+    }
+
+    /** The peer's count: 2 FLOPs per multiply-add of the forward matmuls for one token. */
+    static long forwardFlopsPerToken(ModelConfig c) {
+        long f = 0;
+        for (int l = 0; l < c.layers(); l++) {
+            long in = l == 0 ? c.embed() : c.hidden();
+            f += 2L * c.cell().gates() * c.hidden() * (in + c.hidden());
+        }
+        return f + 2L * c.hidden() * c.vocab();
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The process's peak resident set (VmHWM), from /proc on Linux; -1 elsewhere. */
+    static double peakRssMegabytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static double usedHeapMegabytes() {
+        Runtime rt = Runtime.getRuntime();
+        return (rt.totalMemory() - rt.freeMemory()) / (1024.0 * 1024.0);
+    }
+}

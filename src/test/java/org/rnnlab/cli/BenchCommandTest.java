@@ -1,0 +1,42 @@
+package org.rnnlab.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+    @Test
+    void printsThePeerScriptsKeysWithConsistentFigures() throws IOException {
+        BpttCommandTest.Run r = BpttCommandTest.run("bench", "--cell", "gru", "--embed", "8", "--hidden", "12", "--layers",
+                "2", "--batch", "3", "--seq", "5", "--mode", "stream", "--steps", "4", "--warmup", "1",
+                "--gen-chars", "20", "--naive-chars", "5", "--gen-warmup", "2", "--context", "7", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("cell").asText()).isEqualTo("gru");
+        assertThat(j.get("vocab").asInt()).isEqualTo(39);
+        assertThat(j.get("tokens_per_step").asInt()).isEqualTo(15);
+        // The peer's FLOP count: 2 * gates * H * (in + H) per layer, plus 2 * H * V.
+        assertThat(j.get("fwd_flops_per_token").asLong()).isEqualTo(2L * 3 * 12 * (8 + 12) + 2L * 3 * 12 * 24 + 2L * 12 * 39);
+        assertThat(j.get("params").asLong()).isEqualTo(39 * 8 + (36 * 8 + 36 * 12 + 72) + (36 * 12 + 36 * 12 + 72) + 39 * 12 + 39);
+        double tps = j.get("train_tokens_per_s").asDouble();
+        assertThat(tps).isPositive();
+        assertThat(j.get("train_gflops").asDouble()).isCloseTo(3.0 * j.get("fwd_flops_per_token").asLong() * tps / 1e9,
+                org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(j.get("gen_carried_cps").asDouble()).isPositive();
+        assertThat(j.get("gen_naive_cps").asDouble()).isPositive();
+        assertThat(j.get("loss_first").asDouble()).isBetween(0.0, 10.0);
+    }
+
+    @Test
+    void namedConfigurationsNeedTheirCorpusAndUnknownNamesAreErrors() {
+        BpttCommandTest.Run medium = BpttCommandTest.run("bench", "--config", "medium-lstm");
+        assertThat(medium.code()).isEqualTo(2);
+        assertThat(medium.err()).contains("medium-lstm trains on about 1 MB of text: give --corpus FILE");
+        BpttCommandTest.Run unknown = BpttCommandTest.run("bench", "--config", "huge");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown configuration 'huge'");
+    }
+}
