@@ -29,6 +29,7 @@ import org.rnnlab.text.Vocabulary;
  */
 public final class ModelServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HANDLED = "rnnlab.error-handled";
     private static final Map<String, String[]> ASSETS = Map.of(
             "/", new String[] {"index.html", "text/html; charset=utf-8"},
             "/app.js", new String[] {"app.js", "text/javascript; charset=utf-8"},
@@ -62,16 +63,21 @@ public final class ModelServer implements AutoCloseable {
             c.routes.get("/v1/models", this::listModels);
             c.routes.post("/v1/next", this::next);
             for (String path : ASSETS.keySet()) c.routes.get(path, this::asset);
-            c.routes.exception(ApiError.class, (e, ctx) -> ctx.status(e.status).json(e.body()));
+            c.routes.exception(ApiError.class, (e, ctx) -> ctx.attribute(HANDLED, true).status(e.status).json(e.body()));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 System.err.println("rnnlab serve: internal error on " + ctx.path() + ": " + e);
                 ctx.status(500).json(new ApiError(500, null, "internal error: " + e.getClass().getSimpleName()).body());
             });
-            c.routes.error(404, "*", ctx -> ctx.json(new ApiError(404, null, "no such endpoint: " + ctx.method() + " "
-                    + ctx.path() + " (see GET /v1/models, POST /v1/next, POST /v1/complete)").body()));
-            c.routes.error(405, "*", ctx -> ctx.json(new ApiError(405, null, ctx.method() + " is not allowed on "
-                    + ctx.path()).body()));
+            // Status handlers run for every 404/405, including our own ApiErrors: those keep their body.
+            c.routes.error(404, "*", ctx -> unlessHandled(ctx, new ApiError(404, null, "no such endpoint: " + ctx.method() + " "
+                    + ctx.path() + " (see GET /v1/models, POST /v1/next, POST /v1/complete)")));
+            c.routes.error(405, "*", ctx -> unlessHandled(ctx, new ApiError(405, null, ctx.method() + " is not allowed on "
+                    + ctx.path())));
         });
+    }
+
+    private static void unlessHandled(Context ctx, ApiError e) {
+        if (ctx.attribute(HANDLED) == null) ctx.json(e.body());
     }
 
     /** Starts listening; returns the port (useful with port 0). */
