@@ -63,7 +63,10 @@ public final class ModelServer implements AutoCloseable {
             c.routes.get("/v1/models", this::listModels);
             c.routes.post("/v1/next", this::next);
             for (String path : ASSETS.keySet()) c.routes.get(path, this::asset);
-            c.routes.exception(ApiError.class, (e, ctx) -> ctx.attribute(HANDLED, true).status(e.status).json(e.body()));
+            c.routes.exception(ApiError.class, (e, ctx) -> {
+                ctx.attribute(HANDLED, true);
+                ctx.status(e.status).json(e.body());
+            });
             c.routes.exception(Exception.class, (e, ctx) -> {
                 System.err.println("rnnlab serve: internal error on " + ctx.path() + ": " + e);
                 ctx.status(500).json(new ApiError(500, null, "internal error: " + e.getClass().getSimpleName()).body());

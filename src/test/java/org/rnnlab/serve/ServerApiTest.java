@@ -132,7 +132,9 @@ class ServerApiTest {
         Reply nowhere = get("/etc/passwd");
         assertThat(nowhere.status()).isEqualTo(404);
         assertThat(nowhere.json().at("/error/status").asInt()).isEqualTo(404);
-        assertThat(get("/../pom.xml").status()).isEqualTo(404);
+        Reply traversal = get("/../pom.xml"); // Jetty refuses the ambiguous path itself
+        assertThat(traversal.status()).isIn(400, 404);
+        assertThat(traversal.raw()).doesNotContain("<project");
     }
 
     @Test
