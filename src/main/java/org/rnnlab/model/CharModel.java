@@ -34,7 +34,9 @@ import org.rnnlab.nn.SoftmaxCrossEntropy;
  * the initial state). Generation: a {@link StepWorkspace} and {@link #step}, one token per sequence with a
  * carried {@link State}. Neither allocates after its workspace exists.
  *
- * <p>A model is not thread-safe: one thread trains or generates with it at a time (workspaces included).
+ * <p>Training is not thread-safe: one thread trains a model at a time. {@link #step} and {@link #forward} only
+ * read the parameters and write their workspace and output state, so threads generating with a model, each with
+ * its own workspaces and states, may share it while nobody trains it ({@code generate.SharedModelTest}).
  */
 public final class CharModel {
     private final ModelConfig config;

@@ -1,0 +1,97 @@
+package org.rnnlab.generate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+import org.rnnlab.model.CharModel;
+import org.rnnlab.text.Vocabulary;
+
+/**
+ * Completes prompts as {@code rnnlab complete} does: samples (several as one batch), beam search or the notebook's
+ * window, up to a length or a stop string, with the first completion streamed character by character as it is
+ * decided. Holds only the model and the vocabulary, both read-only: one completer may serve many threads.
+ */
+public final class Completer {
+    private final CharModel model;
+    private final Vocabulary vocabulary;
+
+    public Completer(CharModel model, Vocabulary vocabulary) {
+        if (vocabulary.size() != model.config().vocab()) {
+            throw new IllegalArgumentException("the vocabulary has " + vocabulary.size() + " characters but the model "
+                    + model.config().vocab());
+        }
+        this.model = model;
+        this.vocabulary = vocabulary;
+    }
+
+    public Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
+    /**
+     * The stop string as token ids; an error when it holds a character the model cannot generate, since it could
+     * then never match.
+     */
+    public int[] stopTokens(String stop) {
+        List<Integer> unknown = vocabulary.unknown(stop);
+        if (!unknown.isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            for (int cp : unknown) sb.append(sb.length() == 0 ? "" : ", ").append(Vocabulary.describe(cp));
+            throw new IllegalArgumentException("the stop string holds " + sb + ", which the model never generates, so"
+                    + " it could never match; its vocabulary is \"" + vocabulary.display() + "\"");
+        }
+        return vocabulary.encode(stop);
+    }
+
+    /**
+     * Completes {@code prompt} {@code options.samples()} times (once for beam search).
+     *
+     * @param stream receives the code points of the first completion, in order, as soon as each is decided (for
+     *               beam search: once every hypothesis that can still win shares it)
+     */
+    public List<Completion> complete(Prompt prompt, CompletionOptions options, IntConsumer stream) {
+        int[] stop = stopTokens(options.stop());
+        if (options.beam() > 0) {
+            BeamSearch search = new BeamSearch(model, options.beam());
+            BeamSearch.Result r = search.search(prompt.slots(), options.length(), stop,
+                    id -> stream.accept(vocabulary.codePoint(id)));
+            return List.of(new Completion(vocabulary.decode(r.tokens()), r.stopped(), r.score()));
+        }
+        int n = options.samples();
+        TokenGenerator g = options.window() > 0
+                ? new WindowGenerator(model, options.sampling(), n, options.seed(), options.window())
+                : new StepGenerator(model, options.sampling(), n, options.seed());
+        g.prime(prompt.slots());
+        int[][] out = new int[n][options.length()];
+        int[] length = new int[n];
+        boolean[] stopped = new boolean[n];
+        int running = n;
+        for (int t = 0; t < options.length() && running > 0; t++) {
+            int[] next = g.next();
+            for (int b = 0; b < n; b++) {
+                if (stopped[b]) continue;
+                out[b][length[b]++] = next[b];
+                if (b == 0) stream.accept(vocabulary.codePoint(next[0]));
+                if (endsWith(out[b], length[b], stop)) {
+                    stopped[b] = true;
+                    running--;
+                }
+            }
+        }
+        List<Completion> completions = new ArrayList<>(n);
+        for (int b = 0; b < n; b++) {
+            int[] ids = java.util.Arrays.copyOf(out[b], length[b]);
+            completions.add(new Completion(vocabulary.decode(ids), stopped[b], Double.NaN));
+        }
+        return completions;
+    }
+
+    private static boolean endsWith(int[] ids, int n, int[] stop) {
+        int m = stop.length;
+        if (m == 0 || m > n) return false;
+        for (int i = 0; i < m; i++) {
+            if (ids[n - m + i] != stop[i]) return false;
+        }
+        return true;
+    }
+}
