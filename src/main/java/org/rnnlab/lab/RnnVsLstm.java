@@ -1,0 +1,323 @@
+package org.rnnlab.lab;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.rnnlab.generate.Prompt;
+import org.rnnlab.generate.SamplingOptions;
+import org.rnnlab.generate.UnknownPolicy;
+import org.rnnlab.generate.WindowGenerator;
+import org.rnnlab.model.CellType;
+import org.rnnlab.model.CharModel;
+import org.rnnlab.model.ModelConfig;
+import org.rnnlab.model.State;
+import org.rnnlab.nn.Mode;
+import org.rnnlab.text.Vocabulary;
+import org.rnnlab.train.Adam;
+import org.rnnlab.util.Rng;
+
+/**
+ * The lab's second exercise, as the notebook runs it: character models Embedding 64 -> recurrent 128 -> Linear
+ * (a vanilla tanh RNN and an LSTM, optionally a GRU), trained side by side on the same shuffled windows of 40
+ * characters, batch 1, Adam 0.005, for 5 epochs; then character accuracy and perplexity on the training windows
+ * (the notebook's numbers) and on held-out windows (what the notebook only says in a sentence); then the four
+ * prompts completed by temperature sampling the notebook's way (the last 40 characters re-run from a zero state
+ * for every new character; characters outside the vocabulary dropped from the model's input).
+ *
+ * <p>Beyond the notebook it measures what the report draws: the gradient flow through time of each trained model
+ * and its hidden states over a prompt.
+ *
+ * <p>The models train on their own threads, one per model, on the same window order: the result does not depend on
+ * the number of threads. Random numbers come from one seed (not PyTorch's generator, so the losses are not the
+ * notebook's digits; their course is).
+ */
+public final class RnnVsLstm {
+    public enum Lang { EN, ES }
+
+    /** Windows of the corpus, evenly spaced, over which the gradient flow is averaged. */
+    static final int GRADIENT_WINDOWS = 8;
+
+    /**
+     * @param cells             the contenders, in order (the notebook: rnn_tanh, lstm)
+     * @param completionLength  characters per completion (the notebook passes vocab_size as max_len)
+     */
+    public record Config(List<CellType> cells, int epochs, long seed, String corpusName, String text, String heldOut,
+                         int seq, int embed, int hidden, double lr, int completionLength, double temperature,
+                         List<String> prompts, Lang lang) {
+        public Config {
+            cells = List.copyOf(cells);
+            prompts = List.copyOf(prompts);
+            if (cells.isEmpty()) throw new IllegalArgumentException("the lab needs at least one cell type");
+            if (cells.size() != cells.stream().distinct().count()) throw new IllegalArgumentException("a cell type is listed twice: " + cells);
+            if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+            if (text.codePointCount(0, text.length()) < seq + 1) {
+                throw new IllegalArgumentException("the corpus has " + text.codePointCount(0, text.length())
+                        + " characters; windows of " + seq + " need at least " + (seq + 1));
+            }
+        }
+    }
+
+    /** Accuracy and perplexity over every position of a set of windows. */
+    public record Metrics(double accuracy, double perplexity, double meanLoss, long positions) {}
+
+    /** One contender's run. */
+    public record ModelResult(CellType cell, String label, CharModel model, double[] epochLoss, Metrics train,
+                              Metrics heldOut, double[] gradientFlow, float[] hiddenStates, String heatmapPrompt,
+                              List<String> completions, double trainSeconds) {}
+
+    public record Result(Config config, Vocabulary vocabulary, int windows, List<ModelResult> models,
+                         List<List<Integer>> unknownPerPrompt, double seconds) {}
+
+    private final Config config;
+
+    public RnnVsLstm(Config config) {
+        this.config = config;
+    }
+
+    public static String label(CellType cell) {
+        return switch (cell) {
+            case RNN_TANH -> "RNN";
+            case RNN_RELU -> "RNN-relu";
+            case LSTM -> "LSTM";
+            case GRU -> "GRU";
+        };
+    }
+
+    /** Runs the exercise, printing the notebook's lines to {@code out} as it goes. */
+    public Result run(Consumer<String> out) throws InterruptedException {
+        long start = System.nanoTime();
+        Config c = config;
+        boolean es = c.lang() == Lang.ES;
+        Vocabulary vocab = Vocabulary.fromText(c.text());
+        int[] tokens = vocab.encode(c.text());
+        out.accept(es ? "Cargamos " + tokens.length + " caracteres." : "Loaded " + tokens.length + " characters.");
+        int windows = tokens.length - c.seq();
+
+        // One window order per epoch, shared by every model (the notebook feeds both the same x, y).
+        Rng rng = new Rng(c.seed());
+        int[][] orders = new int[c.epochs()][windows];
+        for (int[] order : orders) {
+            for (int i = 0; i < windows; i++) order[i] = i;
+            rng.shuffle(order);
+        }
+        List<Trainee> trainees = new ArrayList<>();
+        for (int k = 0; k < c.cells().size(); k++) {
+            CellType cell = c.cells().get(k);
+            ModelConfig mc = new ModelConfig(cell, vocab.size(), c.embed(), c.hidden(), 1, 0);
+            trainees.add(new Trainee(cell, CharModel.create(mc, c.seed() * 31 + k + 1), c, tokens));
+        }
+
+        out.accept("");
+        out.accept("=== Training Models ===");
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(trainees.size(),
+                Runtime.getRuntime().availableProcessors()), r -> {
+                    Thread t = new Thread(r, "rnnlab-lab");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            for (int e = 0; e < c.epochs(); e++) {
+                int epoch = e;
+                List<Future<?>> running = new ArrayList<>();
+                for (Trainee t : trainees) running.add(pool.submit(() -> t.epoch(epoch, orders[epoch])));
+                for (Future<?> f : running) join(f);
+                StringBuilder line = new StringBuilder("Epoch " + e);
+                for (Trainee t : trainees) {
+                    line.append(", ").append(label(t.cell)).append(" Loss: ").append(PyFormat.fixed(t.epochLoss[e], 4));
+                }
+                out.accept(line.toString());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        out.accept("");
+        List<Metrics> train = new ArrayList<>();
+        List<Metrics> held = new ArrayList<>();
+        int[] heldTokens = c.heldOut().isEmpty() ? new int[0] : vocab.encodeSkippingUnknown(c.heldOut());
+        for (Trainee t : trainees) {
+            train.add(metrics(t.model, tokens, c.seq()));
+            held.add(heldTokens.length > c.seq() ? metrics(t.model, heldTokens, c.seq()) : null);
+        }
+        for (int k = 0; k < trainees.size(); k++) {
+            String l = label(trainees.get(k).cell);
+            out.accept((es ? "Accuracy de caracteres en " + l + ": " : "Character accuracy, " + l + ": ")
+                    + PyFormat.percent(train.get(k).accuracy(), 2));
+        }
+        for (int k = 0; k < trainees.size(); k++) {
+            String l = label(trainees.get(k).cell);
+            // The notebook's own lines: "Perplejidad de RNN" but "Perplejidad LSTM".
+            String es1 = trainees.get(k).cell == CellType.LSTM ? "Perplejidad LSTM: " : "Perplejidad de " + l + ": ";
+            out.accept((es ? es1 : "Perplexity, " + l + ": ") + PyFormat.fixed(train.get(k).perplexity(), 2));
+        }
+        if (heldTokens.length > c.seq()) {
+            out.accept("");
+            out.accept(es ? "En ventanas que los modelos no vieron al entrenar (" + (heldTokens.length - c.seq()) + " ventanas):"
+                    : "On held-out windows the models never trained on (" + (heldTokens.length - c.seq()) + " windows):");
+            for (int k = 0; k < trainees.size(); k++) {
+                Metrics m = held.get(k);
+                out.accept(String.format(Locale.ROOT, es ? "  %-5s accuracy %s, perplejidad %s" : "  %-5s accuracy %s, perplexity %s",
+                        label(trainees.get(k).cell), PyFormat.percent(m.accuracy(), 2), PyFormat.fixed(m.perplexity(), 2)));
+            }
+        }
+
+        // The notebook's completions: lowercased prompt, unknown characters dropped, window of seq, temperature 0.8.
+        List<List<Integer>> unknownPerPrompt = new ArrayList<>();
+        List<List<String>> completions = new ArrayList<>();
+        for (int k = 0; k < trainees.size(); k++) completions.add(new ArrayList<>());
+        SamplingOptions sampling = new SamplingOptions(c.temperature(), 0, 1.0, false);
+        for (int p = 0; p < c.prompts().size(); p++) {
+            String prompt = c.prompts().get(p);
+            String lowered = prompt.toLowerCase(Locale.ROOT);
+            Prompt encoded = Prompt.encode(lowered, vocab, UnknownPolicy.SKIP);
+            unknownPerPrompt.add(encoded.unknown());
+            out.accept("");
+            out.accept("Prompt: " + prompt);
+            if (!encoded.unknown().isEmpty()) {
+                StringBuilder u = new StringBuilder();
+                for (int cp : encoded.unknown()) u.append(u.length() == 0 ? "" : ", ").append(Vocabulary.describe(cp));
+                out.accept(es ? "(nota: " + u + " no está en el vocabulario; el modelo no lo ve, como en el notebook)"
+                        : "(note: " + u + " is not in the vocabulary; the models do not see it, as in the notebook)");
+            }
+            for (int k = 0; k < trainees.size(); k++) {
+                Trainee t = trainees.get(k);
+                WindowGenerator gen = new WindowGenerator(t.model, sampling, 1, c.seed() * 1000 + p * 10L + k, c.seq());
+                gen.prime(encoded.slots());
+                StringBuilder text = new StringBuilder(lowered);
+                for (int i = 0; i < c.completionLength(); i++) text.append(vocab.charAt(gen.next()[0]));
+                completions.get(k).add(text.toString());
+                String l = label(t.cell) + ":";
+                out.accept(String.format(Locale.ROOT, "%-6s%s", l, text));
+            }
+        }
+
+        // What the report draws: gradient flow over a few windows, hidden states over the first prompt.
+        String heatmapPrompt = c.prompts().isEmpty() ? c.text().substring(0, Math.min(40, c.text().length()))
+                : c.prompts().get(0).toLowerCase(Locale.ROOT);
+        int[] heat = vocab.encodeSkippingUnknown(heatmapPrompt);
+        List<ModelResult> results = new ArrayList<>();
+        for (int k = 0; k < trainees.size(); k++) {
+            Trainee t = trainees.get(k);
+            results.add(new ModelResult(t.cell, label(t.cell), t.model, t.epochLoss, train.get(k), held.get(k),
+                    gradientFlow(t.model, tokens, c.seq()), hiddenStates(t.model, heat), vocab.decode(heat),
+                    completions.get(k), t.seconds));
+        }
+        return new Result(c, vocab, windows, results, unknownPerPrompt, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static void join(Future<?> f) throws InterruptedException {
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** One contender: its model, optimizer and buffers, trained one epoch at a time. */
+    private static final class Trainee {
+        final CellType cell;
+        final CharModel model;
+        final Adam adam;
+        final CharModel.Workspace ws;
+        final State zero;
+        final int[] tokens;
+        final int seq;
+        final int[] in;
+        final int[] target;
+        final double[] epochLoss;
+        double seconds;
+
+        Trainee(CellType cell, CharModel model, Config c, int[] tokens) {
+            this.cell = cell;
+            this.model = model;
+            this.adam = new Adam(model.parameters().size(), c.lr(), Adam.Options.DEFAULT);
+            this.ws = model.workspace(1, c.seq());
+            this.zero = model.zeroState(1);
+            this.tokens = tokens;
+            this.seq = c.seq();
+            this.in = new int[seq];
+            this.target = new int[seq];
+            this.epochLoss = new double[c.epochs()];
+        }
+
+        void epoch(int e, int[] order) {
+            long t0 = System.nanoTime();
+            double sum = 0;
+            for (int start : order) {
+                System.arraycopy(tokens, start, in, 0, seq);
+                System.arraycopy(tokens, start + 1, target, 0, seq);
+                model.zeroGrad();
+                sum += model.forward(ws, in, target, zero, Mode.EVAL); // no dropout in the notebook's models
+                model.backward(ws);
+                adam.step(model.parameters().values(), model.parameters().grads());
+            }
+            epochLoss[e] = sum;
+            seconds += (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    /** The notebook's accuracy() and perplexity() over every window of {@code tokens}, each from a zero state. */
+    static Metrics metrics(CharModel model, int[] tokens, int seq) {
+        CharModel.Workspace ws = model.workspace(1, seq);
+        State zero = model.zeroState(1);
+        int[] in = new int[seq];
+        int[] target = new int[seq];
+        int v = model.config().vocab();
+        long correct = 0;
+        long positions = 0;
+        double lossSum = 0;
+        for (int start = 0; start + seq < tokens.length; start++) {
+            System.arraycopy(tokens, start, in, 0, seq);
+            System.arraycopy(tokens, start + 1, target, 0, seq);
+            lossSum += model.forward(ws, in, target, zero, Mode.EVAL) * seq;
+            float[] logits = ws.logits();
+            for (int t = 0; t < seq; t++) {
+                int best = 0;
+                for (int k = 1; k < v; k++) if (logits[t * v + k] > logits[t * v + best]) best = k;
+                if (best == target[t]) correct++;
+            }
+            positions += seq;
+        }
+        return new Metrics((double) correct / positions, Math.exp(lossSum / positions), lossSum / positions, positions);
+    }
+
+    /**
+     * ||dL/dh_t|| (T) for the last prediction of {@link #GRADIENT_WINDOWS} evenly spaced windows, combined by the
+     * geometric mean (the norms span orders of magnitude, so their logarithms are averaged).
+     */
+    static double[] gradientFlow(CharModel model, int[] tokens, int seq) {
+        int windows = tokens.length - seq;
+        int n = Math.min(GRADIENT_WINDOWS, windows);
+        double[] logSum = new double[seq];
+        for (int w = 0; w < n; w++) {
+            int start = (int) ((long) w * windows / n);
+            double[] norms = GradientFlow.norms(model, java.util.Arrays.copyOfRange(tokens, start, start + seq),
+                    tokens[start + seq]);
+            for (int t = 0; t < seq; t++) logSum[t] += Math.log(norms[t]);
+        }
+        double[] out = new double[seq];
+        for (int t = 0; t < seq; t++) out[t] = Math.exp(logSum[t] / n);
+        return out;
+    }
+
+    /** The hidden state h_t (H) after each character of {@code prompt}, stacked (T, H). */
+    static float[] hiddenStates(CharModel model, int[] prompt) {
+        int h = model.config().hidden();
+        float[] out = new float[prompt.length * h];
+        CharModel.StepWorkspace ws = model.stepWorkspace(1);
+        State s = model.zeroState(1);
+        int[] token = new int[1];
+        for (int t = 0; t < prompt.length; t++) {
+            token[0] = prompt[t];
+            model.step(ws, token, s, s);
+            System.arraycopy(s.h(0), 0, out, t * h, h);
+        }
+        return out;
+    }
+}
