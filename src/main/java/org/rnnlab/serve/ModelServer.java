@@ -13,7 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.rnnlab.generate.Completer;
+import org.rnnlab.generate.Completion;
+import org.rnnlab.generate.CompletionOptions;
 import org.rnnlab.generate.NextChar;
+import org.rnnlab.generate.Prompt;
+import org.rnnlab.generate.SamplingOptions;
+import org.rnnlab.generate.UnknownPolicy;
 import org.rnnlab.text.Vocabulary;
 
 /**
@@ -62,6 +68,7 @@ public final class ModelServer implements AutoCloseable {
             c.http.maxRequestSize = config.maxBodyBytes();
             c.routes.get("/v1/models", this::listModels);
             c.routes.post("/v1/next", this::next);
+            c.routes.post("/v1/complete", this::complete);
             for (String path : ASSETS.keySet()) c.routes.get(path, this::asset);
             c.routes.exception(ApiError.class, (e, ctx) -> {
                 ctx.attribute(HANDLED, true);
@@ -133,6 +140,154 @@ public final class ModelServer implements AutoCloseable {
             out.put("logprobs", logprobs);
             ctx.json(out);
         }
+    }
+
+    /** Thrown inside generation to end it early: the time limit passed, or the client went away. */
+    private static final class Halt extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String reason;
+
+        Halt(String reason, Throwable cause) {
+            super(reason, cause, false, false);
+            this.reason = reason;
+        }
+    }
+
+    private void complete(Context ctx) throws IOException {
+        JsonNode body = body(ctx);
+        ServedModel m = model(body);
+        int[] tokens = prompt(body, m, true);
+        String promptText = body.get("prompt").asText();
+        int length = intField(body, "length", 200, 1, config.maxLength());
+        double temperature = doubleField(body, "temperature", 0.8);
+        int topK = intField(body, "top_k", 0, 0, Integer.MAX_VALUE);
+        double topP = doubleField(body, "top_p", 1.0);
+        boolean greedy = boolField(body, "greedy", false);
+        int beam = intField(body, "beam", 0, 0, 64);
+        boolean stream = boolField(body, "stream", false);
+        long seed = body.hasNonNull("seed") ? longField(body, "seed") : new java.security.SecureRandom().nextLong() >>> 1;
+        String stop = body.hasNonNull("stop") ? textField(body, "stop") : "";
+        SamplingOptions sampling;
+        try {
+            sampling = new SamplingOptions(temperature, topK, topP, greedy);
+        } catch (IllegalArgumentException e) {
+            String msg = e.getMessage();
+            throw ApiError.badRequest(msg.startsWith("temperature") ? "temperature" : msg.startsWith("top-p") ? "top_p" : "top_k", msg);
+        }
+        Completer completer = new Completer(m.model(), m.vocabulary());
+        try {
+            completer.stopTokens(stop);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("stop", e.getMessage());
+        }
+        CompletionOptions options = new CompletionOptions(length, sampling, beam, 1, 0, stop, seed);
+        Prompt prompt = new Prompt(promptText, tokens, List.of(), UnknownPolicy.ERROR);
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        try (Admission.Ticket t = enter()) {
+            if (stream) {
+                streamCompletion(ctx, m, completer, prompt, options, deadline);
+            } else {
+                StringBuilder text = new StringBuilder();
+                String reason;
+                try {
+                    Completion done = completer.complete(prompt, options, cp -> {
+                        if (System.nanoTime() > deadline) throw new Halt("time_limit", null);
+                        text.appendCodePoint(cp);
+                    }).get(0);
+                    reason = done.stopped() ? "stop" : "length";
+                } catch (Halt h) {
+                    reason = h.reason;
+                }
+                ctx.json(result(m, promptText, text.toString(), reason, seed));
+            }
+        }
+    }
+
+    private static Map<String, Object> result(ServedModel m, String prompt, String text, String reason, long seed) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", m.name());
+        out.put("prompt", prompt);
+        out.put("text", text);
+        out.put("length", text.codePointCount(0, text.length()));
+        out.put("finish_reason", reason);
+        out.put("seed", seed);
+        return out;
+    }
+
+    /**
+     * Server-Sent Events: {@code event: token} with {@code {"text": c}} for every character as it is decided, then
+     * {@code event: done} with the whole result. A client that goes away ends the generation.
+     */
+    private void streamCompletion(Context ctx, ServedModel m, Completer completer, Prompt prompt,
+                                  CompletionOptions options, long deadline) throws IOException {
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream; charset=utf-8");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        ctx.res().setHeader("X-Accel-Buffering", "no");
+        java.io.OutputStream out = ctx.res().getOutputStream();
+        StringBuilder text = new StringBuilder();
+        String reason;
+        try {
+            Completion done = completer.complete(prompt, options, cp -> {
+                if (System.nanoTime() > deadline) throw new Halt("time_limit", null);
+                text.appendCodePoint(cp);
+                try {
+                    sse(out, "token", Map.of("text", new String(Character.toChars(cp))));
+                } catch (IOException e) {
+                    throw new Halt("client_gone", e);
+                }
+            }).get(0);
+            reason = done.stopped() ? "stop" : "length";
+        } catch (Halt h) {
+            if (h.reason.equals("client_gone")) return;
+            reason = h.reason;
+        }
+        sse(out, "done", result(m, prompt.text(), text.toString(), reason, options.seed()));
+    }
+
+    private static void sse(java.io.OutputStream out, String event, Object data) throws IOException {
+        byte[] json = JSON.writeValueAsBytes(data);
+        out.write(("event: " + event + "\ndata: ").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.write(json);
+        out.write("\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static int intField(JsonNode body, String name, int otherwise, int min, int max) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) return otherwise;
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw ApiError.badRequest(name, name + " must be an integer, got " + v);
+        int i = v.asInt();
+        if (i < min || i > max) {
+            throw ApiError.badRequest(name, name + " must be between " + min + " and " + max + ", got " + i);
+        }
+        return i;
+    }
+
+    private static long longField(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw ApiError.badRequest(name, name + " must be an integer, got " + v);
+        return v.asLong();
+    }
+
+    private static double doubleField(JsonNode body, String name, double otherwise) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) return otherwise;
+        if (!v.isNumber()) throw ApiError.badRequest(name, name + " must be a number, got " + v);
+        return v.asDouble();
+    }
+
+    private static boolean boolField(JsonNode body, String name, boolean otherwise) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) return otherwise;
+        if (!v.isBoolean()) throw ApiError.badRequest(name, name + " must be true or false, got " + v);
+        return v.asBoolean();
+    }
+
+    private static String textField(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (!v.isTextual()) throw ApiError.badRequest(name, name + " must be a string, got " + v);
+        return v.asText();
     }
 
     private void asset(Context ctx) {

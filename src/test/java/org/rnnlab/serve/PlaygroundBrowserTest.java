@@ -90,4 +90,24 @@ class PlaygroundBrowserTest {
         prompt.sendKeys(Keys.BACK_SPACE, Keys.BACK_SPACE);
         waitUpTo(10).until(d -> !d.findElement(By.id("error")).isDisplayed());
     }
+
+    @Test
+    void generatesAndStreamsACompletion() throws IOException {
+        browser.get(base);
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("#model option")).size() == 2);
+        WebElement prompt = browser.findElement(By.id("prompt"));
+        prompt.clear();
+        prompt.sendKeys("for (i = 0; ");
+        WebElement length = browser.findElement(By.id("length"));
+        length.clear();
+        length.sendKeys("120");
+        // The keyboard shortcut, as a user would press it.
+        prompt.sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER));
+        waitUpTo(20).until(d -> d.findElement(By.id("status")).getText().contains("characters in"));
+        String generated = browser.findElement(By.id("generated")).getText();
+        assertThat(generated.codePointCount(0, generated.length())).isBetween(100, 120); // <pre> text, whitespace kept
+        assertThat(browser.findElement(By.id("output")).getText()).startsWith("for (i = 0; ");
+        assertThat(browser.findElement(By.id("status")).getText()).contains("length", "seed 0");
+        screenshot("complete");
+    }
 }
