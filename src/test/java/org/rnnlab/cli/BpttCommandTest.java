@@ -33,10 +33,23 @@ class BpttCommandTest {
             """;
 
     @Test
-    void labPrintsTheNotebooksSixLines() {
-        Run r = run("lab");
-        assertThat(r.code()).isZero();
-        assertThat(r.out().replace(System.lineSeparator(), "\n")).isEqualTo(NOTEBOOK);
+    void labStartsWithExerciseOnesSixLinesAndWritesItsReport(@TempDir Path dir) throws IOException {
+        Path report = dir.resolve("lab.html");
+        Run r = run("lab", "--epochs", "1", "--cells", "lstm", "--report", report.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().replace(System.lineSeparator(), "\n")).startsWith(NOTEBOOK + "\nLoaded 339 characters.\n");
+        assertThat(r.err()).contains("report written to " + report.toAbsolutePath());
+        assertThat(Files.readString(report)).contains("<svg", "LSTM hidden state");
+    }
+
+    @Test
+    void labRejectsUnknownLanguagesAndCells() {
+        Run lang = run("lab", "--lang", "fr", "--no-report");
+        assertThat(lang.code()).isEqualTo(2);
+        assertThat(lang.err()).contains("--lang must be en or es, got 'fr'");
+        Run cell = run("lab", "--cells", "rnn,transformer", "--no-report");
+        assertThat(cell.code()).isEqualTo(2);
+        assertThat(cell.err()).contains("unknown cell type 'transformer'");
     }
 
     @Test
