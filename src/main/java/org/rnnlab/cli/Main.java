@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Learn, train, compare and serve recurrent character language models (RNN, LSTM, GRU).",
-        subcommands = {LabCommand.class, BpttCommand.class, NextCommand.class, ConvertCommand.class, BenchCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {LabCommand.class, BpttCommand.class, NextCommand.class, ConvertCommand.class, BenchCommand.class, ServeCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  rnnlab lab            the university lab notebook, start to finish",
                 "  rnnlab bptt --help     backpropagation through time by hand"})
 public final class Main implements Runnable {

@@ -1,0 +1,106 @@
+package org.rnnlab.serve;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A bounded load check: {@code clients} concurrent clients post completions to a server for {@code seconds}, each
+ * waiting for its answer before sending the next; reports throughput, latency percentiles and every non-200
+ * status. Loopback only by design: it is for measuring rnnlab's own server on this machine.
+ */
+public final class LoadTest {
+    public record Options(URI base, int clients, Duration duration, int length, String prompt) {
+        public Options {
+            String host = base.getHost();
+            if (!(host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1"))) {
+                throw new IllegalArgumentException("the load check only targets this machine (127.0.0.1, localhost, ::1), not " + host);
+            }
+            if (clients < 1 || clients > 1024) throw new IllegalArgumentException("clients must be in 1..1024, got " + clients);
+            if (duration.isNegative() || duration.isZero() || duration.toSeconds() > 600) {
+                throw new IllegalArgumentException("the duration must be between 1 ms and 10 minutes, got " + duration);
+            }
+        }
+    }
+
+    private LoadTest() {}
+
+    public static Map<String, Object> run(Options o) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        long end = System.nanoTime() + o.duration().toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(o.clients());
+        List<Future<List<long[]>>> futures = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int c = 0; c < o.clients(); c++) {
+            int client = c;
+            futures.add(pool.submit(() -> {
+                List<long[]> samples = new ArrayList<>(); // {status, nanos}
+                for (int i = 0; System.nanoTime() < end; i++) {
+                    String body = "{\"prompt\": " + json(o.prompt()) + ", \"length\": " + o.length() + ", \"seed\": "
+                            + (client * 1_000_000L + i) + "}";
+                    HttpRequest req = HttpRequest.newBuilder(o.base().resolve("/v1/complete"))
+                            .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                    long t0 = System.nanoTime();
+                    int status;
+                    try {
+                        status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    } catch (java.io.IOException e) {
+                        status = -1;
+                    }
+                    samples.add(new long[] {status, System.nanoTime() - t0});
+                }
+                return samples;
+            }));
+        }
+        List<long[]> all = new ArrayList<>();
+        try {
+            for (Future<List<long[]>> f : futures) all.addAll(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long[] ok = all.stream().filter(s -> s[0] == 200).mapToLong(s -> s[1]).sorted().toArray();
+        Map<Integer, Integer> errors = new TreeMap<>();
+        for (long[] s : all) if (s[0] != 200) errors.merge((int) s[0], 1, Integer::sum);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("kind", "serve_load");
+        r.put("clients", o.clients());
+        r.put("seconds", seconds);
+        r.put("requests", all.size());
+        r.put("ok", ok.length);
+        r.put("errors", errors);
+        r.put("requests_per_s", ok.length / seconds);
+        r.put("chars_per_s", (double) ok.length * o.length() / seconds);
+        r.put("latency_ms_p50", percentile(ok, 0.50));
+        r.put("latency_ms_p90", percentile(ok, 0.90));
+        r.put("latency_ms_p99", percentile(ok, 0.99));
+        r.put("latency_ms_max", ok.length == 0 ? Double.NaN : ok[ok.length - 1] / 1e6);
+        return r;
+    }
+
+    static double percentile(long[] sortedNanos, double q) {
+        if (sortedNanos.length == 0) return Double.NaN;
+        int i = (int) Math.ceil(q * sortedNanos.length) - 1;
+        return sortedNanos[Math.max(0, Math.min(sortedNanos.length - 1, i))] / 1e6;
+    }
+
+    private static String json(String s) {
+        try {
+            return ModelServer.JSON.writeValueAsString(s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}
