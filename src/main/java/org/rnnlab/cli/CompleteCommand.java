@@ -155,8 +155,21 @@ final class CompleteCommand implements Callable<Integer> {
             return interactive(completer, options, policy, random && seed == null, out, err);
         }
         String text = prompt != null ? prompt : promptFile != null ? readPromptFile() : readStdin();
-        complete(completer, text, options, policy, random && seed == null, out, err);
+        try {
+            complete(completer, text, options, policy, random && seed == null, out, err);
+        } catch (OutputClosed e) {
+            // the reader went away (| head): nobody is left to read the rest
+        }
         return 0;
+    }
+
+    /** Standard output failed, typically a closed pipe: generation stops instead of running to --length unread. */
+    private static final class OutputClosed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        OutputClosed() {
+            super("standard output was closed", null, false, false);
+        }
     }
 
     /** One line, one prompt, until end of input; a bad prompt is reported and the loop goes on. */
@@ -178,6 +191,8 @@ final class CompleteCommand implements Callable<Integer> {
                 complete(completer, line, options, policy, false, out, err);
             } catch (IllegalArgumentException e) {
                 err.println(name() + ": " + e.getMessage());
+            } catch (OutputClosed e) {
+                return 0;
             }
         }
     }
@@ -191,10 +206,10 @@ final class CompleteCommand implements Callable<Integer> {
             err.println(name() + ": seed " + options.seed() + " (--seed " + options.seed() + " repeats this text)");
         }
         out.print(text);
-        out.flush();
+        checkOutput(out);
         List<Completion> completions = completer.complete(p, options, cp -> {
             out.print(Character.toChars(cp));
-            out.flush();
+            checkOutput(out);
         });
         endLine(out, completions.get(0).text());
         for (int b = 1; b < completions.size(); b++) {
@@ -213,7 +228,12 @@ final class CompleteCommand implements Callable<Integer> {
 
     private static void endLine(PrintWriter out, String completion) {
         if (!completion.endsWith("\n")) out.println();
-        out.flush();
+        checkOutput(out);
+    }
+
+    /** Flushes, so the text streams, and stops everything once the output has failed. */
+    private static void checkOutput(PrintWriter out) {
+        if (out.checkError()) throw new OutputClosed();
     }
 
     private Prompt encode(String text, Vocabulary vocab, UnknownPolicy policy) {

@@ -158,6 +158,35 @@ class CompleteCommandTest {
     }
 
     @Test
+    void aClosedOutputStopsTheGeneration() {
+        // as `| head -c 20`: the writer fails after 20 characters; the command must not go on to 100,000
+        int[] attempts = {0};
+        Writer closing = new Writer() {
+            int written;
+
+            @Override
+            public void write(char[] c, int off, int len) throws IOException {
+                attempts[0]++;
+                if (written + len > 20) throw new IOException("Broken pipe");
+                written += len;
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"complete", "--model", MODEL, "--vocab-from", "lab", "--prompt", "the cat",
+            "--seed", "1", "--length", "100000"}, new ByteArrayInputStream(new byte[0]), false,
+                new PrintWriter(closing, false), new PrintWriter(err, true));
+        assertThat(code).isZero();
+        assertThat(attempts[0]).as("writes attempted").isLessThan(30);
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
     void theWindowReproducesTheNotebook() throws IOException {
         // tools/make_completion_fixtures.py: the notebook's complete_prompt on its own prompt, argmax for the draw
         String expected = " x--; }\nif (user.is_logged_in()) { show";
