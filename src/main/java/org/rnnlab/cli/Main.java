@@ -3,6 +3,7 @@ package org.rnnlab.cli;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +20,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Learn, train, compare and serve recurrent character language models (RNN, LSTM, GRU).",
-        subcommands = {LabCommand.class, BpttCommand.class, NextCommand.class, ConvertCommand.class, BenchCommand.class, ServeCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Examples:", "  rnnlab lab            the university lab notebook, start to finish",
-                "  rnnlab bptt --help     backpropagation through time by hand"})
+        subcommands = {LabCommand.class, BpttCommand.class, NextCommand.class, CompleteCommand.class,
+            ConvertCommand.class, BenchCommand.class, ServeCommand.class, LoadTestCommand.class,
+            CommandLine.HelpCommand.class},
+        footer = {"", "Examples:", "  rnnlab lab                the university lab notebook, start to finish",
+                "  rnnlab bptt --help         backpropagation through time by hand",
+                "  rnnlab complete --help     continue a prompt with a trained model",
+                "  rnnlab serve --help        an HTTP API and a playground page"})
 public final class Main implements Runnable {
     /** Exit code for bad input: a wrong option, a bad file, a character outside the vocabulary. */
     public static final int EXIT_USAGE = 2;
@@ -37,7 +42,8 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = utf8(FileDescriptor.out);
         PrintWriter err = utf8(FileDescriptor.err);
-        int code = run(args, out, err);
+        // Java 17 to 25: a console exists only when standard input and output are both a terminal.
+        int code = run(args, System.in, System.console() != null, out, err);
         out.flush();
         err.flush();
         System.exit(code);
@@ -48,9 +54,26 @@ public final class Main implements Runnable {
         return new PrintWriter(new java.io.OutputStreamWriter(new FileOutputStream(fd), StandardCharsets.UTF_8), true);
     }
 
-    /** Runs one command line and returns its exit code; used by {@link #main} and by the tests. */
+    /** Runs one command line with no standard input (an empty one, not a terminal); for the tests. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cmd = new CommandLine(new Main());
+        return run(args, InputStream.nullInputStream(), false, out, err);
+    }
+
+    /**
+     * Runs one command line and returns its exit code; used by {@link #main} and by the tests.
+     *
+     * @param stdin    standard input, for commands that read a prompt from it
+     * @param terminal whether a person is at a terminal (standard input and output), for interactive loops
+     */
+    public static int run(String[] args, InputStream stdin, boolean terminal, PrintWriter out, PrintWriter err) {
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                if (cls == CompleteCommand.class) return cls.cast(new CompleteCommand(stdin, terminal));
+                return CommandLine.defaultFactory().create(cls);
+            }
+        };
+        CommandLine cmd = new CommandLine(new Main(), factory);
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setParameterExceptionHandler((ex, ignored) -> {

@@ -28,9 +28,4 @@ public record CompletionOptions(int length, SamplingOptions sampling, int beam, 
             throw new IllegalArgumentException("beam search carries the state; it does not recompute a window");
         }
     }
-
-    /** The notebook's request: temperature 0.8, one sample, state carried, no stop string. */
-    public static CompletionOptions sampling(int length, long seed) {
-        return new CompletionOptions(length, SamplingOptions.NOTEBOOK, 0, 1, 0, "", seed);
-    }
 }

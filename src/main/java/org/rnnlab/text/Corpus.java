@@ -128,7 +128,16 @@ public record Corpus(String name, String text, List<Path> files) {
     /** A file's text: strict UTF-8, leading BOM dropped, CRLF and CR turned into LF. */
     static String readText(Path file) throws IOException {
         if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such file or folder");
-        String text = Utf8.decode(Files.readAllBytes(file), file.toString());
+        return decodeText(Files.readAllBytes(file), file.toString());
+    }
+
+    /**
+     * Bytes of a text, as a corpus file is read: strict UTF-8, a leading BOM dropped, CRLF and lone CR as LF.
+     *
+     * @param source names the bytes in errors (a file name, {@code "standard input"})
+     */
+    public static String decodeText(byte[] bytes, String source) {
+        String text = Utf8.decode(bytes, source);
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         return normaliseLineBreaks(text);
     }

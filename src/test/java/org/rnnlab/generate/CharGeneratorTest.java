@@ -3,10 +3,16 @@ package org.rnnlab.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 import org.rnnlab.model.ModelFiles;
 import org.rnnlab.model.State;
+import org.rnnlab.nn.Nonlinearity;
+import org.rnnlab.testing.Resources;
+import org.rnnlab.text.LabCorpus;
 import org.rnnlab.text.Vocabulary;
 
 class CharGeneratorTest {
@@ -53,5 +59,26 @@ class CharGeneratorTest {
                 .hasMessageContaining("'T', 'H', 'E'");
         assertThatThrownBy(() -> new CharGenerator(GRU.model(), Vocabulary.literal("abc"), SamplingOptions.GREEDY, 0))
                 .hasMessageContaining("vocabulary has 3 characters");
+    }
+
+    /** The README's example, as written there (the model path aside); its two parts agree with each other. */
+    @Test
+    void theReadmeExampleRuns() throws IOException {
+        Path lstmPt = Resources.path(getClass(), "/org/rnnlab/notebook/lstm_L1_notebook.pt");
+        StringBuilder printed = new StringBuilder();
+        StringBuilder sent = new StringBuilder();
+
+        ModelFiles.Loaded m = ModelFiles.load(lstmPt,
+                new ModelFiles.Hints(Vocabulary.fromText(LabCorpus.TEXT), Nonlinearity.TANH));
+        CharGenerator g = new CharGenerator(m.model(), m.vocabulary(), SamplingOptions.NOTEBOOK, 42).prime("the cat");
+        g.codePoints().limit(100).forEach(cp -> printed.append(Character.toString(cp)));
+
+        Completer c = new Completer(m.model(), m.vocabulary());
+        List<Completion> out = c.complete(Prompt.encode("The cat", m.vocabulary(), UnknownPolicy.SKIP),
+                new CompletionOptions(200, SamplingOptions.NOTEBOOK, 0, 1, 0, "\n", 42), cp -> sent.appendCodePoint(cp));
+
+        assertThat(printed.toString()).hasSize(100).startsWith(" sat on the mat.\n");
+        assertThat(out.get(0).text()).isEqualTo(sent.toString()).endsWith("\n");
+        assertThat(out.get(0).stopped()).isTrue();
     }
 }
