@@ -60,7 +60,9 @@ class BeamSearchTest {
         for (int k : new int[] {1, 4, 16}) {
             BeamSearch.Result r = new BeamSearch(m.model(), k).search(prompt, 25, new int[0], id -> { });
             assertThat(r.tokens()).hasSize(25);
-            assertThat(r.logProbability()).isCloseTo(logProbability(m.model(), prompt, r.tokens()), within(1e-9));
+            // The beam runs K sequences as one batch and the check runs one: a SIMD kernel may round the two
+            // differently, by float32 ulps of each logit; over 25 characters that stays far below 1e-5.
+            assertThat(r.logProbability()).isCloseTo(logProbability(m.model(), prompt, r.tokens()), within(1e-5));
             assertThat(r.score()).isEqualTo(r.logProbability() / 25);
             assertThat(r.score()).as("width %d", k).isGreaterThanOrEqualTo(previous);
             previous = r.score();
