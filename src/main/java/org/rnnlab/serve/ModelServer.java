@@ -188,18 +188,36 @@ public final class ModelServer implements AutoCloseable {
                 streamCompletion(ctx, m, completer, prompt, options, deadline);
             } else {
                 StringBuilder text = new StringBuilder();
-                String reason;
-                try {
-                    Completion done = completer.complete(prompt, options, cp -> {
-                        if (System.nanoTime() > deadline) throw new Halt("time_limit", null);
-                        text.appendCodePoint(cp);
-                    }).get(0);
-                    reason = done.stopped() ? "stop" : "length";
-                } catch (Halt h) {
-                    reason = h.reason;
-                }
+                String reason = generate(completer, prompt, options, deadline, text, cp -> { });
                 ctx.json(result(m, promptText, text.toString(), reason, seed));
             }
+        }
+    }
+
+    /** Something that receives each generated character and may fail (a client connection). */
+    private interface Sink {
+        void accept(int codePoint) throws IOException;
+    }
+
+    /**
+     * Generates into {@code text}, handing each character to {@code sink} as it is decided, until the length, the
+     * stop string or the deadline; returns the finish reason ("length", "stop", "time_limit" or "client_gone").
+     */
+    private static String generate(Completer completer, Prompt prompt, CompletionOptions options, long deadline,
+                                   StringBuilder text, Sink sink) {
+        try {
+            Completion done = completer.complete(prompt, options, cp -> {
+                if (System.nanoTime() > deadline) throw new Halt("time_limit", null);
+                text.appendCodePoint(cp);
+                try {
+                    sink.accept(cp);
+                } catch (IOException e) {
+                    throw new Halt("client_gone", e);
+                }
+            }).get(0);
+            return done.stopped() ? "stop" : "length";
+        } catch (Halt h) {
+            return h.reason;
         }
     }
 
@@ -226,22 +244,9 @@ public final class ModelServer implements AutoCloseable {
         ctx.res().setHeader("X-Accel-Buffering", "no");
         java.io.OutputStream out = ctx.res().getOutputStream();
         StringBuilder text = new StringBuilder();
-        String reason;
-        try {
-            Completion done = completer.complete(prompt, options, cp -> {
-                if (System.nanoTime() > deadline) throw new Halt("time_limit", null);
-                text.appendCodePoint(cp);
-                try {
-                    sse(out, "token", Map.of("text", new String(Character.toChars(cp))));
-                } catch (IOException e) {
-                    throw new Halt("client_gone", e);
-                }
-            }).get(0);
-            reason = done.stopped() ? "stop" : "length";
-        } catch (Halt h) {
-            if (h.reason.equals("client_gone")) return;
-            reason = h.reason;
-        }
+        String reason = generate(completer, prompt, options, deadline, text,
+                cp -> sse(out, "token", Map.of("text", new String(Character.toChars(cp)))));
+        if (reason.equals("client_gone")) return;
         sse(out, "done", result(m, prompt.text(), text.toString(), reason, options.seed()));
     }
 
