@@ -59,8 +59,12 @@ public record TrainConfig(
     /** The most worker threads accepted. */
     public static final int MAX_THREADS = 1024;
 
-    /** The settings (JSON names) that may change when a run is resumed: how long it runs, and its threads. */
-    public static final Set<String> RESUMABLE_CHANGES = Set.of("epochs", "steps", "minutes", "patience", "threads");
+    /**
+     * The settings (JSON names) that may change when a run is resumed: how long it runs, its threads, and where the
+     * text is read from (the text itself must be the same: {@link TrainData#fingerprint()} checks it).
+     */
+    public static final Set<String> RESUMABLE_CHANGES = Set.of("epochs", "steps", "minutes", "patience", "threads",
+            "corpus");
 
     /** The update rules, by their command-line names. */
     public enum OptimizerName {

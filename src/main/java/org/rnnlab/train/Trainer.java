@@ -166,7 +166,7 @@ public final class Trainer {
         if (!changed.isEmpty()) {
             throw new IllegalArgumentException("cannot resume " + source + " with different settings ("
                     + String.join(", ", changed) + "): only --epochs, --steps, --minutes, --patience and --threads "
-                    + "may change");
+                    + "may change (and --corpus, to the same text)");
         }
         TrainState s = checkpoint.state();
         if (!data.fingerprint().equals(s.data())) {
@@ -242,15 +242,21 @@ public final class Trainer {
             double loss = trainStep();
             if (Double.isNaN(loss) || Double.isInfinite(loss)) {
                 stop = Stop.DIVERGED;
-                message = divergedMessage(loss);
+                message = divergedMessage("training", loss, step + 1);
                 break;
             }
             listener.stepped(this, loss);
             boolean epochEnd = batcher.batchInEpoch() == 0;
             if (epochEnd || config.evalEvery() > 0 && step % config.evalEvery() == 0) {
-                if (scheduledEvaluation(listener)) {
-                    stop = Stop.EARLY_STOP;
+                Stop s = scheduledEvaluation(listener);
+                if (s == Stop.EARLY_STOP) {
+                    stop = s;
                     message = "validation loss has not improved for " + config.patience() + " evaluations";
+                    break;
+                }
+                if (s == Stop.DIVERGED) {
+                    stop = s;
+                    message = divergedMessage("validation", history.last().valLoss(), step);
                     break;
                 }
             }
@@ -261,9 +267,14 @@ public final class Trainer {
             default -> {
                 if (history.last() == null || history.last().step() != step) {
                     MetricsHistory.Row row = evaluate(listener);
-                    boolean best = improved(row);
-                    save(listener, best);
-                    listener.evaluated(this, row, best);
+                    if (valDiverged(row)) {
+                        stop = Stop.DIVERGED;
+                        message = divergedMessage("validation", row.valLoss(), step);
+                    } else {
+                        boolean best = improved(row);
+                        save(listener, best);
+                        listener.evaluated(this, row, best);
+                    }
                 }
             }
         }
@@ -319,9 +330,13 @@ public final class Trainer {
         });
     }
 
-    /** Evaluates, updates the schedule and early stopping, saves; true when early stopping says stop. */
-    private boolean scheduledEvaluation(Listener listener) throws IOException {
+    /**
+     * Evaluates, updates the schedule and early stopping, saves; returns {@link Stop#EARLY_STOP} when early stopping
+     * says stop, {@link Stop#DIVERGED} (without saving) when the validation loss is not finite, else null.
+     */
+    private Stop scheduledEvaluation(Listener listener) throws IOException {
         MetricsHistory.Row row = evaluate(listener);
+        if (valDiverged(row)) return Stop.DIVERGED;
         intervalLoss = 0;
         intervalChars = 0;
         intervalCorrect = 0;
@@ -340,7 +355,12 @@ public final class Trainer {
         }
         save(listener, best);
         listener.evaluated(this, row, best);
-        return config.patience() > 0 && badEvaluations >= config.patience();
+        return config.patience() > 0 && badEvaluations >= config.patience() ? Stop.EARLY_STOP : null;
+    }
+
+    /** Weights whose validation loss is not finite are as diverged as a non-finite training loss. */
+    private boolean valDiverged(MetricsHistory.Row row) {
+        return data.val().length >= 2 && !Double.isFinite(row.valLoss());
     }
 
     /** A metrics row for now: the training figures since the last scheduled row, and the validation score. */
@@ -409,8 +429,8 @@ public final class Trainer {
         return Evaluator.score(best, data.test());
     }
 
-    private String divergedMessage(double value) {
-        StringBuilder sb = new StringBuilder("the training loss became " + value + " at step " + (step + 1) + " (epoch "
+    private String divergedMessage(String which, double value, long atStep) {
+        StringBuilder sb = new StringBuilder("the " + which + " loss became " + value + " at step " + atStep + " (epoch "
                 + String.format(Locale.ROOT, "%.2f", epochProgress()) + "): the weights diverged. Lower --lr (now "
                 + optimizer.learningRate() + ")");
         if (config.clipNorm() > 0) sb.append(" or --clip (now ").append(config.clipNorm()).append(")");

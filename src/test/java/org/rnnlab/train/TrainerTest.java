@@ -132,15 +132,20 @@ class TrainerTest {
             }
         });
         assertThat(r.stop()).isEqualTo(Trainer.Stop.DIVERGED);
-        long savedStep = r.step();
-        assertThat(r.message()).matches("the training loss became (NaN|Infinity) at step " + (savedStep + 1)
-                + " \\(epoch [0-9.]+\\): the weights diverged\\. Lower --lr \\(now 50\\.0\\) or clip the gradients "
-                + "\\(e\\.g\\. --clip 1\\); the last good checkpoint, .*last\\.safetensors \\(step " + savedStep
-                + "\\), is intact");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("the (training|validation) loss became "
+                + "(NaN|Infinity) at step ([0-9]+) \\(epoch [0-9.]+\\): the weights diverged\\. Lower --lr \\(now 50\\.0\\) "
+                + "or clip the gradients \\(e\\.g\\. --clip 1\\); the last good checkpoint, (.*) \\(step ([0-9]+)\\), is intact")
+                .matcher(r.message());
+        assertThat(m.matches()).as(r.message()).isTrue();
+        long badStep = Long.parseLong(m.group(3));
+        long savedStep = Long.parseLong(m.group(5));
+        assertThat(savedStep).isLessThan(badStep);
         Path last = out.resolve(Checkpoint.LAST);
+        assertThat(m.group(4)).isEqualTo(last.toString());
         assertThat(Files.readAllBytes(last)).isEqualTo(lastSaved.get());
         Checkpoint c = Checkpoint.read(last);
         assertThat(c.state().step()).isEqualTo(savedStep);
+        assertThat(Evaluator.score(c.model(), LAB.val()).loss()).as("the saved weights still score").isFinite();
         for (float w : c.model().parameters().values()) assertThat(Float.isFinite(w)).isTrue();
     }
 
@@ -253,7 +258,7 @@ class TrainerTest {
         assertThatThrownBy(() -> Trainer.resume(c, LAB, config.toBuilder().hidden(16).lr(0.1).build(), dir))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("cannot resume " + file + " with different settings (hidden 12 -> 16, lr 0.01 -> 0.1): "
-                        + "only --epochs, --steps, --minutes, --patience and --threads may change");
+                        + "only --epochs, --steps, --minutes, --patience and --threads may change (and --corpus, to the same text)");
         TrainData other = TrainData.of(Corpus.lab(), 0.2, 0);
         assertThatThrownBy(() -> Trainer.resume(c, other, config, dir))
                 .isInstanceOf(IllegalArgumentException.class)
