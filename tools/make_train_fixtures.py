@@ -14,6 +14,13 @@ chunk c = s mod (L // T) of every stream, inputs ids[b*L + c*T + t], targets the
 state is carried (detached) from step to step and restarts from zero at c = 0. Each step: zero_grad, forward,
 CrossEntropyLoss (mean over B*T), backward, clipping (clip_grad_norm_ or clip_grad_value_), optimizer step.
 Dropout is 0 (PyTorch's masks cannot be reproduced). CASES below and TrainerParityTest list the same settings.
+
+It also writes eval_<model>.npz for three of the notebook-trained PyTorch models in ../notebook/ (made by
+make_notebook_pt_fixtures.py): PyTorch's one-stream evaluation of the lab text, as rnnlab's Evaluator does it
+(zero state, chunks of 256 with the state carried, cross-entropy summed over the len - 1 predictions):
+  loss      float64 ()  mean cross-entropy per predicted character
+  correct   int64 ()    predictions whose argmax is the next character
+  chars     int64 ()    len(text) - 1
 """
 import os
 
@@ -117,12 +124,43 @@ def run(name, cell, nonlinearity, embed, hidden, layers, batch, seq, steps, opti
     return losses
 
 
+NOTEBOOK = os.path.join(os.path.dirname(OUT), "notebook")
+# model file, module attribute, nonlinearity, E, H, L
+EVAL_CASES = {
+    "lstm_L1_notebook": ("lstm", "tanh", 64, 128, 1),
+    "rnn_L1_notebook": ("rnn", "tanh", 64, 128, 1),
+    "gru_L3_lab": ("gru", "tanh", 12, 20, 3),
+}
+
+
+@torch.no_grad()
+def evaluate(name, cell, nonlinearity, embed, hidden, layers, chunk=256):
+    chars = sorted(set(LAB))
+    ids = torch.tensor([chars.index(c) for c in LAB], dtype=torch.long)
+    model = Model(cell, nonlinearity, len(chars), embed, hidden, layers)
+    model.load_state_dict(torch.load(os.path.join(NOTEBOOK, name + ".pt")))
+    model.eval()
+    state, total, correct, n = None, 0.0, 0, len(ids) - 1
+    for start in range(0, n, chunk):
+        m = min(chunk, n - start)
+        x, y = ids[start:start + m].view(1, -1), ids[start + 1:start + m + 1].view(1, -1)
+        logits, state = model(x, state)
+        total += nn.functional.cross_entropy(logits.view(-1, len(chars)), y.view(-1), reduction="sum").double().item()
+        correct += int((logits.argmax(-1) == y).sum())
+    np.savez(os.path.join(OUT, f"eval_{name}.npz"), loss=np.array(total / n), correct=np.array(correct, dtype=np.int64),
+             chars=np.array(n, dtype=np.int64))
+    return total / n, correct / n
+
+
 def main():
     torch.set_num_threads(1)
     os.makedirs(OUT, exist_ok=True)
     for name, case in CASES.items():
         losses = run(name, *case)
         print(f"{name}: loss {losses[0]:.4f} -> {losses[-1]:.4f} over {len(losses)} steps")
+    for name, case in EVAL_CASES.items():
+        loss, accuracy = evaluate(name, *case)
+        print(f"eval {name}: loss {loss:.6f}, accuracy {accuracy:.4f} on the lab text")
     print(f"{len(CASES)} training-loop fixtures written to {OUT} with torch {torch.__version__}")
 
 

@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  rnnlab lab            the university lab notebook, start to finish",
                 "  rnnlab bptt --help     backpropagation through time by hand",
-                "  rnnlab train --out runs/lab    train the notebook's LSTM; rnnlab eval --model runs/lab/best.safetensors --corpus lab"})
+                "  rnnlab train --out runs/lab    train the notebook's LSTM, with checkpoints",
+                "  rnnlab eval --model runs/lab/best.safetensors --corpus lab"})
 public final class Main implements Runnable {
     /** Exit code for bad input: a wrong option, a bad file, a character outside the vocabulary. */
     public static final int EXIT_USAGE = 2;

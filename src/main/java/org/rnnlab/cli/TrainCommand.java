@@ -34,17 +34,21 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {"Train a character model on any text, with validation, checkpoints and exact resume.", "",
-            "Defaults are the lab notebook's: LSTM, embedding 64, hidden 128, one layer, Adam 0.005, windows of 40",
-            "characters, batch 1, 5 epochs. After every epoch (and every --eval-every steps) the held-out --val text is",
-            "scored as one stream, a line of metrics is printed, and DIR/last.safetensors (always), DIR/best.safetensors",
-            "(when the validation loss improved) and DIR/metrics.csv are written. Ctrl-C saves DIR/last.safetensors",
-            "before exiting; --resume continues a run exactly where it stopped."},
+            "Defaults are the lab notebook's: LSTM, embedding 64, hidden 128, one layer, Adam 0.005, windows of 40 "
+                    + "characters, batch 1, 5 epochs.", "",
+            "After every epoch (and every --eval-every steps) the held-out --val text is scored as one stream, a line "
+                    + "of metrics is printed, and DIR/last.safetensors (always), DIR/best.safetensors (when the "
+                    + "validation loss improved) and DIR/metrics.csv are written. Ctrl-C saves DIR/last.safetensors "
+                    + "before exiting; --resume continues a run exactly where it stopped.", ""},
         footer = {"", "Examples:",
-            "  rnnlab train --out runs/lab                              the notebook's LSTM on its lab lines",
-            "  rnnlab train --corpus book.txt --mode stream --batch 32 --seq 64 --steps 2000 --eval-every 200 --out runs/book",
-            "  rnnlab train --resume runs/book/last.safetensors --steps 4000     continue, to 4000 steps in all",
+            "  rnnlab train --out runs/lab           the notebook's LSTM on its lab lines",
+            "  rnnlab train --corpus book.txt --mode stream --batch 32 --seq 64 \\",
+            "               --steps 2000 --eval-every 200 --out runs/book",
+            "  rnnlab train --resume runs/book/last.safetensors --steps 4000",
+            "                                        continue, to 4000 steps in all",
             "  rnnlab eval --model runs/book/best.safetensors --corpus other.txt",
-            "", "Exit codes: 0 done, 1 diverged (NaN loss) or I/O error, 2 bad input, 130 interrupted (checkpoint saved)."})
+            "", "Exit codes: 0 done, 1 diverged (NaN loss) or I/O error, 2 bad input,",
+            "130 interrupted by Ctrl-C (143 by SIGTERM), the checkpoint saved."})
 final class TrainCommand implements Callable<Integer> {
     /** The exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
     static final int EXIT_INTERRUPTED = 130;
