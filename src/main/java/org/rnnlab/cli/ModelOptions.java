@@ -29,6 +29,9 @@ final class ModelOptions {
     String nonlinearity;
 
     ModelFiles.Loaded load() throws IOException {
+        if (!java.nio.file.Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("--model " + model + ": no such file");
+        }
         if (vocabFrom != null && vocab != null) {
             throw new IllegalArgumentException("give either --vocab-from or --vocab, not both");
         }

@@ -43,6 +43,11 @@ public final class Adagrad extends Optimizer {
     }
 
     @Override
+    public Options options() {
+        return options;
+    }
+
+    @Override
     public String name() {
         return "adagrad";
     }

@@ -73,6 +73,11 @@ public final class Adam extends Optimizer {
     }
 
     @Override
+    public Options options() {
+        return options;
+    }
+
+    @Override
     public String name() {
         return options.decoupled() ? "adamw" : "adam";
     }

@@ -1,5 +1,7 @@
 package org.rnnlab.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.rnnlab.util.Rng;
@@ -12,6 +14,13 @@ public final class Batchers {
     public enum Mode {
         WINDOWS, STREAM;
 
+        /** The command-line and checkpoint name: windows or stream. */
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
         public static Mode parse(String s) {
             return switch (s.toLowerCase(Locale.ROOT)) {
                 case "windows" -> WINDOWS;

@@ -42,8 +42,11 @@ public abstract sealed class Optimizer permits Sgd, Adam, Adagrad, RmsProp {
 
     protected abstract void update(float[] w, float[] g);
 
-    /** The name used on the command line and in checkpoints: sgd, adam, adagrad, rmsprop. */
+    /** The name used on the command line and in checkpoints: sgd, adam, adamw, adagrad, rmsprop. */
     public abstract String name();
+
+    /** The hyper-parameters besides the learning rate, as PyTorch names them (recorded in checkpoints). */
+    public abstract Record options();
 
     public double learningRate() {
         return lr;

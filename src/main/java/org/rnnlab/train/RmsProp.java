@@ -65,6 +65,11 @@ public final class RmsProp extends Optimizer {
     }
 
     @Override
+    public Options options() {
+        return options;
+    }
+
+    @Override
     public String name() {
         return "rmsprop";
     }

@@ -48,6 +48,11 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
+    public Options options() {
+        return options;
+    }
+
+    @Override
     public String name() {
         return "sgd";
     }

@@ -67,7 +67,7 @@ class ModelCommandsTest {
         assertThat(notModel.err()).contains("model.pt: not a model file");
 
         BpttCommandTest.Run missing = BpttCommandTest.run("next", "--model", dir.resolve("nope.pt").toString(), "--prompt", "a");
-        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("nope.pt: no such file");
 
         byte[] pt = Files.readAllBytes(Path.of(lstm));

@@ -1,0 +1,500 @@
+package org.rnnlab.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.rnnlab.model.CharModel;
+import org.rnnlab.model.ModelConfig;
+import org.rnnlab.model.ParameterArena;
+import org.rnnlab.model.State;
+import org.rnnlab.nn.Mode;
+import org.rnnlab.util.Rng;
+
+/**
+ * The training loop. Each step: the next batch ({@link Batcher}), zero the gradients, forward, backward,
+ * clip, optimizer step. In stream mode the final state of a batch is the initial state of the next (truncated
+ * BPTT: the gradient stops at the batch boundary) and restarts from zero when the batcher says the streams
+ * wrapped; in windows mode every sequence starts from a zero state.
+ *
+ * <p>After each epoch (and every {@link TrainConfig#evalEvery()} steps) comes a scheduled evaluation: the
+ * validation text is scored as one stream ({@link Evaluator}), a {@link MetricsHistory.Row} is added, the
+ * learning-rate schedule and early stopping see the validation loss (the training loss without validation), and
+ * the checkpoints are written: {@code last} always, {@code best} when the validation loss improved.
+ *
+ * <p>Everything random comes from the seed: the initial weights ({@link CharModel#create}), and two
+ * {@link Rng}s split from {@code new Rng(seed)}: the windows' shuffling and the dropout masks. So the same config
+ * and text give the same weights to the bit, and a checkpoint, which holds every state the loop has, resumes
+ * to the same weights as a run that never stopped.
+ *
+ * <p>A loss or gradient norm that is not finite stops the run before the optimizer step, without saving: the
+ * checkpoints on disk stay those of the last good evaluation. {@link #requestStop()} (from another thread, e.g. a
+ * Ctrl-C hook) stops at the next step boundary and saves {@code last}.
+ */
+public final class Trainer {
+    /** Why a run stopped. */
+    public enum Stop {
+        EPOCHS, STEPS, TIME, EARLY_STOP, INTERRUPTED, DIVERGED;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * How a run ended.
+     *
+     * @param message     one line for the user (for {@link Stop#DIVERGED}: what happened and what to change)
+     * @param last        the last metrics row, or {@code null} when there is none
+     * @param bestValLoss the best validation loss ({@code Infinity} without validation)
+     * @param bestStep    its step (-1 without)
+     * @param test        the test text's score with the best weights (the last without validation), or null
+     */
+    public record Result(Stop stop, long step, double epoch, String message, MetricsHistory.Row last,
+                         double bestValLoss, long bestStep, Score test) {}
+
+    /** What a trainer tells as it goes (progress display, logs); every method is optional. */
+    public interface Listener {
+        default void started(Trainer trainer) {}
+
+        /** After every optimizer step, with that step's mean loss. */
+        default void stepped(Trainer trainer, double loss) {}
+
+        /** Before an evaluation of the validation text, which may take a while. */
+        default void evaluating(Trainer trainer) {}
+
+        /** After an evaluation; {@code best} when its validation loss is the best so far. */
+        default void evaluated(Trainer trainer, MetricsHistory.Row row, boolean best) {}
+
+        default void saved(Trainer trainer, Path file) {}
+
+        default void finished(Trainer trainer, Result result) {}
+    }
+
+    private static final double LN2 = Math.log(2);
+
+    private final TrainConfig config;
+    private final TrainData data;
+    private final CharModel model;
+    private final ParameterArena params;
+    private final Optimizer optimizer;
+    private final LrSchedule schedule;
+    private final Rng dropoutRng;
+    private final Mode trainingMode;
+    private final Batcher batcher;
+    private final State carry; // stream mode: (L, B, H) carried from batch to batch; null in windows mode
+    private final Path out;
+    private final MetricsHistory history;
+    private final List<String> warnings = new ArrayList<>();
+    private final int[] inputs;  // (B, T)
+    private final int[] targets; // (B, T)
+    private final Map<Integer, Work> work = new HashMap<>();
+    private volatile boolean stopRequested;
+
+    private long step;
+    private long evaluations;
+    private double bestValLoss = Double.POSITIVE_INFINITY;
+    private long bestStep = -1;
+    private float[] bestWeights; // (P) in memory, for the final test score
+    private double earlyBest = Double.POSITIVE_INFINITY;
+    private int badEvaluations;
+    private double intervalLoss;
+    private long intervalChars;
+    private long intervalCorrect;
+    private long intervalNanos;
+    private long chars;
+    private double secondsBefore;
+    private long sessionStart;
+    private Path lastSaved;
+    private long lastSavedStep = -1;
+
+    /** The buffers of one batch size (windows mode's last batch of an epoch may be smaller). */
+    private record Work(CharModel.Workspace ws, State zero, int[] inputs, int[] targets) {}
+
+    private Trainer(TrainConfig config, TrainData data, CharModel model, Path out) {
+        ModelConfig expected = config.modelConfig(data.vocabulary().size());
+        if (!model.config().equals(expected)) {
+            throw new IllegalArgumentException("the model is " + model.config() + " but the training config asks for "
+                    + expected);
+        }
+        this.config = config;
+        this.data = data;
+        this.model = model;
+        this.params = model.parameters();
+        this.out = out;
+        this.history = new MetricsHistory();
+        Rng root = new Rng(config.seed());
+        Rng shuffleRng = root.split();
+        this.dropoutRng = root.split();
+        this.trainingMode = Mode.training(dropoutRng);
+        this.batcher = Batchers.fit(config.mode(), data.train(), config.batch(), config.seq(), shuffleRng, warnings::add);
+        this.optimizer = config.newOptimizer(params.size());
+        this.schedule = config.newSchedule();
+        this.carry = config.mode() == Batchers.Mode.STREAM ? model.zeroState(batcher.batchSize()) : null;
+        this.inputs = new int[batcher.batchSize() * config.seq()];
+        this.targets = new int[inputs.length];
+        if (config.dropout() > 0 && config.layers() == 1) {
+            warnings.add("--dropout " + config.dropout() + " has no effect with one layer: as in PyTorch, dropout "
+                    + "applies between recurrent layers");
+        }
+    }
+
+    /** A new run from the seed's initial weights; checkpoints go to {@code out} (null: none). */
+    public static Trainer create(TrainConfig config, TrainData data, Path out) {
+        return new Trainer(config, data, CharModel.create(config.modelConfig(data.vocabulary().size()), config.seed()),
+                out);
+    }
+
+    /** A new run from the given initial weights (e.g. a PyTorch model's); the model is trained in place. */
+    public static Trainer create(TrainConfig config, TrainData data, CharModel initial, Path out) {
+        return new Trainer(config, data, initial, out);
+    }
+
+    /**
+     * Continues the run of a checkpoint exactly where it was saved. {@code config} must equal the checkpoint's
+     * except for {@link TrainConfig#RESUMABLE_CHANGES} (budgets, patience, threads), and {@code data} must be the
+     * same text: anything else would not be the same run, and is an error naming the difference.
+     */
+    public static Trainer resume(Checkpoint checkpoint, TrainData data, TrainConfig config, Path out) {
+        Path source = checkpoint.source();
+        List<String> changed = checkpoint.config().differences(config, TrainConfig.RESUMABLE_CHANGES);
+        if (!changed.isEmpty()) {
+            throw new IllegalArgumentException("cannot resume " + source + " with different settings ("
+                    + String.join(", ", changed) + "): only --epochs, --steps, --minutes, --patience and --threads "
+                    + "may change (and --corpus, to the same text)");
+        }
+        TrainState s = checkpoint.state();
+        if (!data.fingerprint().equals(s.data())) {
+            throw new IllegalArgumentException("the text differs from the one " + source + " was trained on ("
+                    + data.summary() + "): resume with the same --corpus, --val and --test");
+        }
+        Trainer t = new Trainer(config, data, checkpoint.model(), out);
+        if (t.batcher.batchSize() != s.batch()) {
+            throw new IllegalArgumentException(source + " was trained with batch " + s.batch() + " but this text gives "
+                    + t.batcher.batchSize());
+        }
+        if (!t.optimizer.name().equals(s.optimizer())) {
+            throw new IllegalArgumentException(source + " holds " + s.optimizer() + " state, the config asks for "
+                    + t.optimizer.name());
+        }
+        try {
+            t.optimizer.restore(s.optimizerSteps(), checkpoint.optimizerBuffers());
+            t.optimizer.setLearningRate(s.lr());
+            t.schedule.restore(s.schedule());
+            t.batcher.restore(s.batcher());
+            t.dropoutRng.restore(s.dropoutRng());
+            if (t.carry != null) {
+                if (checkpoint.carried() == null) throw new IllegalArgumentException("no carried state (state.h) in it");
+                t.carry.copyFrom(checkpoint.carried());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": damaged training state: " + e.getMessage(), e);
+        }
+        t.step = s.step();
+        t.evaluations = s.evaluations();
+        t.bestValLoss = s.bestValLoss();
+        t.bestStep = s.bestStep();
+        t.earlyBest = s.earlyBest();
+        t.badEvaluations = s.badEvaluations();
+        t.intervalLoss = s.intervalLoss();
+        t.intervalChars = s.intervalChars();
+        t.intervalCorrect = s.intervalCorrect();
+        t.intervalNanos = s.intervalNanos();
+        t.chars = s.chars();
+        t.secondsBefore = s.seconds();
+        checkpoint.history().rows().forEach(t.history::add);
+        return t;
+    }
+
+    /** Asks the loop to stop at the next step boundary and save {@code last}; safe from any thread. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Runs until a budget is spent, early stopping, divergence or {@link #requestStop()}. */
+    public Result run(Listener listener) throws IOException {
+        sessionStart = System.nanoTime();
+        listener.started(this);
+        Stop stop;
+        String message = null;
+        while (true) {
+            if (stopRequested) {
+                stop = Stop.INTERRUPTED;
+                break;
+            }
+            if (config.steps() > 0 && step >= config.steps()) {
+                stop = Stop.STEPS;
+                break;
+            }
+            if (config.epochs() > 0 && batcher.epoch() >= config.epochs()) {
+                stop = Stop.EPOCHS;
+                break;
+            }
+            if (config.minutes() > 0 && sessionSeconds() >= config.minutes() * 60) {
+                stop = Stop.TIME;
+                break;
+            }
+            double loss = trainStep();
+            if (Double.isNaN(loss) || Double.isInfinite(loss)) {
+                stop = Stop.DIVERGED;
+                message = divergedMessage("training", loss, step + 1);
+                break;
+            }
+            listener.stepped(this, loss);
+            boolean epochEnd = batcher.batchInEpoch() == 0;
+            if (epochEnd || config.evalEvery() > 0 && step % config.evalEvery() == 0) {
+                Stop s = scheduledEvaluation(listener);
+                if (s == Stop.EARLY_STOP) {
+                    stop = s;
+                    message = "validation loss has not improved for " + config.patience() + " evaluations";
+                    break;
+                }
+                if (s == Stop.DIVERGED) {
+                    stop = s;
+                    message = divergedMessage("validation", history.last().valLoss(), step);
+                    break;
+                }
+            }
+        }
+        switch (stop) {
+            case INTERRUPTED -> save(listener, false);
+            case DIVERGED, EARLY_STOP -> { }
+            default -> {
+                if (history.last() == null || history.last().step() != step) {
+                    MetricsHistory.Row row = evaluate(listener);
+                    if (valDiverged(row)) {
+                        stop = Stop.DIVERGED;
+                        message = divergedMessage("validation", row.valLoss(), step);
+                    } else {
+                        boolean best = improved(row);
+                        save(listener, best);
+                        listener.evaluated(this, row, best);
+                    }
+                }
+            }
+        }
+        Score test = null;
+        if (data.test().length >= 2 && stop != Stop.INTERRUPTED && stop != Stop.DIVERGED) test = scoreTest();
+        Result r = new Result(stop, step, epochProgress(), message, history.last(), bestValLoss, bestStep, test);
+        listener.finished(this, r);
+        return r;
+    }
+
+    /** One optimizer step; returns its loss, or the non-finite loss or gradient norm that stopped it. */
+    private double trainStep() {
+        long t0 = System.nanoTime();
+        int n = batcher.next(inputs, targets);
+        int seq = config.seq();
+        Work w = work(n);
+        if (n != batcher.batchSize()) {
+            System.arraycopy(inputs, 0, w.inputs, 0, n * seq);
+            System.arraycopy(targets, 0, w.targets, 0, n * seq);
+        }
+        State initial = w.zero;
+        if (carry != null) {
+            if (batcher.freshState()) carry.reset();
+            initial = carry;
+        }
+        model.zeroGrad();
+        double loss = model.forward(w.ws, w.inputs, w.targets, initial, trainingMode);
+        if (!Double.isFinite(loss)) return loss;
+        model.backward(w.ws);
+        float[] g = params.grads();
+        int size = params.size();
+        double norm = config.clipNorm() > 0 ? GradClip.byGlobalNorm(g, size, config.clipNorm()) : GradClip.norm(g, size);
+        if (!Double.isFinite(norm)) return norm;
+        if (config.clipValue() > 0) GradClip.byValue(g, size, config.clipValue());
+        optimizer.step(params.values(), g);
+        if (carry != null) carry.copyFrom(w.ws.finalState());
+        step++;
+        int count = n * seq;
+        chars += count;
+        intervalChars += count;
+        intervalLoss += loss * count;
+        intervalCorrect += Evaluator.countCorrect(w.ws.logits(), w.targets, count, model.config().vocab());
+        intervalNanos += System.nanoTime() - t0;
+        return loss;
+    }
+
+    private Work work(int n) {
+        return work.computeIfAbsent(n, b -> {
+            boolean full = b == batcher.batchSize();
+            int len = b * config.seq();
+            return new Work(model.workspace(b, config.seq()), model.zeroState(b),
+                    full ? inputs : new int[len], full ? targets : new int[len]);
+        });
+    }
+
+    /**
+     * Evaluates, updates the schedule and early stopping, saves; returns {@link Stop#EARLY_STOP} when early stopping
+     * says stop, {@link Stop#DIVERGED} (without saving) when the validation loss is not finite, else null.
+     */
+    private Stop scheduledEvaluation(Listener listener) throws IOException {
+        MetricsHistory.Row row = evaluate(listener);
+        if (valDiverged(row)) return Stop.DIVERGED;
+        intervalLoss = 0;
+        intervalChars = 0;
+        intervalCorrect = 0;
+        intervalNanos = 0;
+        evaluations++;
+        boolean best = improved(row);
+        double metric = row.hasVal() ? row.valLoss() : row.trainLoss();
+        optimizer.setLearningRate(schedule.next(optimizer.learningRate(), metric));
+        if (config.patience() > 0) {
+            if (metric < earlyBest) {
+                earlyBest = metric;
+                badEvaluations = 0;
+            } else {
+                badEvaluations++;
+            }
+        }
+        save(listener, best);
+        listener.evaluated(this, row, best);
+        return config.patience() > 0 && badEvaluations >= config.patience() ? Stop.EARLY_STOP : null;
+    }
+
+    /** Weights whose validation loss is not finite are as diverged as a non-finite training loss. */
+    private boolean valDiverged(MetricsHistory.Row row) {
+        return data.val().length >= 2 && !Double.isFinite(row.valLoss());
+    }
+
+    /** A metrics row for now: the training figures since the last scheduled row, and the validation score. */
+    private MetricsHistory.Row evaluate(Listener listener) {
+        Score val = null;
+        if (data.val().length >= 2) {
+            listener.evaluating(this);
+            val = Evaluator.score(model, data.val());
+        }
+        double trainLoss = intervalChars > 0 ? intervalLoss / intervalChars : Double.NaN;
+        double trainAccuracy = intervalChars > 0 ? (double) intervalCorrect / intervalChars : Double.NaN;
+        double cps = intervalNanos > 0 ? intervalChars / (intervalNanos / 1e9) : Double.NaN;
+        MetricsHistory.Row row = new MetricsHistory.Row(step, epochProgress(), optimizer.learningRate(), trainLoss,
+                trainLoss / LN2, trainAccuracy,
+                val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.bpc(),
+                val == null ? Double.NaN : val.accuracy(), val == null ? Double.NaN : val.perplexity(),
+                cps, secondsBefore + sessionSeconds());
+        history.add(row);
+        return row;
+    }
+
+    private boolean improved(MetricsHistory.Row row) {
+        if (!row.hasVal() || !(row.valLoss() < bestValLoss)) return false;
+        bestValLoss = row.valLoss();
+        bestStep = row.step();
+        bestWeights = params.values().clone();
+        return true;
+    }
+
+    private void save(Listener listener, boolean best) throws IOException {
+        if (out == null) return;
+        Files.createDirectories(out);
+        TrainState state = state();
+        Map<String, float[]> buffers = optimizer.buffers();
+        if (best) {
+            Path file = out.resolve(Checkpoint.BEST);
+            Checkpoint.write(file, "best", model, data.vocabulary(), config, state, history, buffers, carry);
+            listener.saved(this, file);
+        }
+        Path file = out.resolve(Checkpoint.LAST);
+        Checkpoint.write(file, "last", model, data.vocabulary(), config, state, history, buffers, carry);
+        history.writeCsv(out.resolve(Checkpoint.METRICS_CSV));
+        lastSaved = file;
+        lastSavedStep = step;
+        listener.saved(this, file);
+    }
+
+    /** Everything but the tensors, as a checkpoint stores it. */
+    public TrainState state() {
+        return new TrainState(step, evaluations, batcher.batchSize(), epochProgress(), optimizer.name(),
+                optimizer.learningRate(), optimizer.steps(), TrainJson.MAPPER.valueToTree(optimizer.options()),
+                schedule.state(), batcher.position(), dropoutRng.state(), bestValLoss, bestStep, earlyBest,
+                badEvaluations, intervalLoss, intervalChars, intervalCorrect, intervalNanos, chars,
+                secondsBefore + sessionSeconds(), data.fingerprint());
+    }
+
+    /** The test text's score with the best weights: those kept in memory, else best.safetensors, else the last. */
+    private Score scoreTest() throws IOException {
+        Path bestFile = out == null ? null : out.resolve(Checkpoint.BEST);
+        if (bestWeights == null && bestFile != null && Files.exists(bestFile)) {
+            return Evaluator.score(Checkpoint.read(bestFile).model(), data.test());
+        }
+        if (bestWeights == null) return Evaluator.score(model, data.test());
+        CharModel best = CharModel.create(model.config(), 0);
+        System.arraycopy(bestWeights, 0, best.parameters().values(), 0, bestWeights.length);
+        return Evaluator.score(best, data.test());
+    }
+
+    private String divergedMessage(String which, double value, long atStep) {
+        StringBuilder sb = new StringBuilder("the " + which + " loss became " + value + " at step " + atStep + " (epoch "
+                + String.format(Locale.ROOT, "%.2f", epochProgress()) + "): the weights diverged. Lower --lr (now "
+                + optimizer.learningRate() + ")");
+        if (config.clipNorm() > 0) sb.append(" or --clip (now ").append(config.clipNorm()).append(")");
+        else sb.append(" or clip the gradients (e.g. --clip 1)");
+        if (lastSaved != null) sb.append("; the last good checkpoint, ").append(lastSaved).append(" (step ")
+                .append(lastSavedStep).append("), is intact");
+        else if (out != null) sb.append("; no checkpoint had been written yet");
+        return sb.toString();
+    }
+
+    private double sessionSeconds() {
+        return (System.nanoTime() - sessionStart) / 1e9;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public CharModel model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public Batcher batcher() {
+        return batcher;
+    }
+
+    /** Optimizer steps done. */
+    public long step() {
+        return step;
+    }
+
+    /** Epochs done, with the fraction of the current one. */
+    public double epochProgress() {
+        return batcher.epoch() + (double) batcher.batchInEpoch() / batcher.batchesPerEpoch();
+    }
+
+    /** Characters per step (B * T). */
+    public int charsPerStep() {
+        return batcher.batchSize() * config.seq();
+    }
+
+    /** The step at which a step or epoch budget ends the run, or -1 when only time limits it. */
+    public long totalSteps() {
+        long total = Long.MAX_VALUE;
+        if (config.steps() > 0) total = config.steps();
+        if (config.epochs() > 0) total = Math.min(total, config.epochs() * batcher.batchesPerEpoch());
+        return total == Long.MAX_VALUE ? -1 : total;
+    }
+
+    public MetricsHistory history() {
+        return history;
+    }
+
+    /** Things the set-up adjusted that the user should know (a batch shrunk to fit the text, ignored dropout). */
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
+    }
+
+    /** The checkpoint folder, or null. */
+    public Path out() {
+        return out;
+    }
+}
