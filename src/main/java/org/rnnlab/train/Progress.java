@@ -202,6 +202,9 @@ public abstract class Progress implements Trainer.Listener {
 
         /** Draws the bar on stderr, under the same lock as {@link #printAbove}. */
         private final class Consumer implements ProgressBarConsumer {
+            /** The library's refresh thread may render once more after close: that frame must not follow the newline. */
+            private boolean closed;
+
             @Override
             public int getMaxRenderedLength() {
                 return width;
@@ -210,6 +213,7 @@ public abstract class Progress implements Trainer.Listener {
             @Override
             public void accept(String rendered) {
                 synchronized (lock) {
+                    if (closed) return;
                     err.print("\r" + rendered);
                     err.flush();
                 }
@@ -218,6 +222,8 @@ public abstract class Progress implements Trainer.Listener {
             @Override
             public void close() {
                 synchronized (lock) {
+                    if (closed) return;
+                    closed = true;
                     err.println();
                     err.flush();
                 }
