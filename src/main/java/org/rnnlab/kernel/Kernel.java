@@ -50,7 +50,7 @@ public interface Kernel {
     /** {@code "scalar"} or {@code "vector"}. */
     String name();
 
-    /** The name with what it runs on, e.g. {@code vector (16 float lanes, 12x32 tiles)}. */
+    /** The name with what it runs on, e.g. {@code vector (16 float lanes, 8x32 tiles, 2 threads)}. */
     default String description() {
         return name();
     }

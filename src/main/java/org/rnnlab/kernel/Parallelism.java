@@ -73,14 +73,15 @@ public final class Parallelism {
     }
 
     /**
-     * Runs {@code task.run(p, parts)} for every p in [0, parts) and returns when all are done: in parallel on the
-     * pool when it is free and has room for {@code parts}, all on the calling thread, in order, otherwise. An
-     * exception of any part is rethrown (the first one; the other parts still finish).
+     * Runs {@code task.run(p, parts)} for every p in [0, parts) and returns when all are done: claimed one at a time
+     * by the caller and the pool's workers when the pool is free, all on the calling thread, in order, otherwise.
+     * More parts than threads balance the load when a thread is slow (a busy machine). An exception of any part is
+     * rethrown (the first one; the other parts still finish).
      */
     public static void run(int parts, Task task) {
         if (parts < 1) throw new IllegalArgumentException("parts must be at least 1, got " + parts);
         Pool p = parts == 1 ? null : pool();
-        if (p == null || parts > p.size() + 1 || !p.tryAcquire()) {
+        if (p == null || !p.tryAcquire()) {
             for (int i = 0; i < parts; i++) task.run(i, parts);
             return;
         }
@@ -125,10 +126,6 @@ public final class Parallelism {
                 workers[w] = t;
                 t.start();
             }
-        }
-
-        int size() {
-            return workers.length;
         }
 
         boolean tryAcquire() {

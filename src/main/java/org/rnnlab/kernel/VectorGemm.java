@@ -15,8 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link #BLOCKED}, the GotoBLAS/BLIS scheme: op(B) packed in panels of NR = 2 vector-widths of columns and
  *       KC rows, op(A) in slivers of MR rows, so that the micro-kernel streams both from contiguous memory
  *       whatever the transposes, and holds an MR x NR tile of C in 2 MR vector registers, one fused multiply-add
- *       per register per step of k. MR is 12 where the CPU has 32 vector registers (AVX-512: 24 accumulators),
- *       6 otherwise (AVX2: 12 of 16 registers), so no species ever spills; rows left over use a 4-row kernel.
+ *       per register per step of k. MR is 8 where the CPU has 32 vector registers (AVX-512: 16 accumulators; 12
+ *       rows measured 5% faster in isolation, but its code is too big for C1 to compile, which leaves it in
+ *       the slow fallback for seconds), 6 otherwise (AVX2: 12 of 16 registers), so nothing spills; rows left
+ *       over use a 4-row kernel.
  *       op(B) can be packed once for many products ({@link PackedB}), as a recurrence needs.</li>
  *   <li>{@link #DOTS}, for a few rows of A times a transposed B (a GEMV such as {@code W_hh h} at batch 1): dot
  *       products of contiguous rows, four rows of B at a time; no packing, B is read once per row of A.</li>
@@ -33,9 +35,9 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** 32 vector registers (AVX-512) hold a 12 x 2-vector tile of accumulators; 16 (AVX2) hold 6 x 2. */
+    /** 32 vector registers (AVX-512) hold an 8 x 2-vector tile of accumulators; 16 (AVX2) hold 6 x 2. */
     static final boolean WIDE = L >= 16;
-    static final int MR = WIDE ? 12 : 6;
+    static final int MR = WIDE ? 8 : 6;
     static final int NR = 2 * L;
     static final int KC = Integer.getInteger("rnnlab.gemm.kc", 256);
     static final int MC = Integer.getInteger("rnnlab.gemm.mcTiles", 8) * MR;
@@ -106,21 +108,8 @@ public final class VectorGemm {
     private static void blocked(boolean transA, boolean transB, int m, int n, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
-        Scratch s = SCRATCH.get();
-        int ncMax = Math.min(NC, roundUp(n, NR));
-        float[] packB = s.packB(ncMax * Math.min(KC, k));
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                packB(transB, b, bOff, ldb, pc, jc, kc, nc, packB, 0);
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    packA(transA, a, aOff, lda, ic, pc, mc, kc, s.packA);
-                    macroKernel(mc, nc, kc, s.packA, packB, 0, c, cOff + ic * ldc + jc, ldc, accumulate || pc > 0, s.tile);
-                }
-            }
-        }
+        blockedRange(transA, transB, m, n, k, 0, m, 0, n, a, aOff, lda, null, b, bOff, ldb, null, c, cOff, ldc,
+                accumulate);
     }
 
     /** Floats a packed copy of op(B) (k, n) takes: every KC block of rows, in panels of NR columns. */
@@ -128,28 +117,64 @@ public final class VectorGemm {
         return roundUp(n, NR) * k;
     }
 
-    /** Packs all of op(B) (k, n) for {@link #blockedPacked}: KC block pc starts at pc * roundUp(n, NR). */
+    /** Floats a packed copy of op(A) (m, k) takes: every KC block of columns, in slivers of MR rows. */
+    static int packedSizeA(int m, int k) {
+        return roundUp(m, MR) * k;
+    }
+
+    /** Packs all of op(B) (k, n): KC block pc starts at pc * roundUp(n, NR), then panel after panel. */
     static void packAll(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] out) {
         int stride = roundUp(n, NR);
         for (int pc = 0; pc < k; pc += KC) packB(transB, b, bOff, ldb, pc, 0, Math.min(KC, k - pc), n, out, pc * stride);
     }
 
+    /** Packs all of op(A) (m, k): KC block pc starts at pc * roundUp(m, MR), then sliver after sliver. */
+    static void packAllA(boolean transA, int m, int k, float[] a, int aOff, int lda, float[] out) {
+        int stride = roundUp(m, MR);
+        for (int pc = 0; pc < k; pc += KC) packA(transA, a, aOff, lda, 0, pc, m, Math.min(KC, k - pc), out, pc * stride);
+    }
+
     /**
-     * Columns [j0, j0 + nc) of {@code C (m, n) (+)= A (m, k) · op(B)} with op(B) packed by {@link #packAll};
-     * j0 must be a multiple of NR.
+     * {@code C[i0..i1, j0..j1) (+)=} the same block of {@code op(A) op(B)}, for one part of a product or all of it.
+     * Either operand may come packed whole by {@link #packAllA} / {@link #packAll} ({@code packedA}, {@code packedB}
+     * not null; i0 then a multiple of MR, j0 of NR), shared by the parts; otherwise this packs its own blocks.
+     * Every entry's sum runs over k in the same KC blocks whatever the range, so parts agree with the whole.
      */
-    static void blockedPacked(int m, int nFull, int j0, int nc, int k, float[] a, int aOff, int lda,
-                              float[] packed, float[] c, int cOff, int ldc, boolean accumulate) {
-        if (m == 0 || nc == 0) return;
+    static void blockedRange(boolean transA, boolean transB, int m, int n, int k, int i0, int i1, int j0, int j1,
+                             float[] a, int aOff, int lda, float[] packedA,
+                             float[] b, int bOff, int ldb, float[] packedB,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        if (i0 >= i1 || j0 >= j1) return;
         Scratch s = SCRATCH.get();
-        int stride = roundUp(nFull, NR);
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
-            int base = pc * stride + (j0 / NR) * kc * NR;
-            for (int ic = 0; ic < m; ic += MC) {
-                int mc = Math.min(MC, m - ic);
-                packA(false, a, aOff, lda, ic, pc, mc, kc, s.packA);
-                macroKernel(mc, nc, kc, s.packA, packed, base, c, cOff + ic * ldc + j0, ldc, accumulate || pc > 0, s.tile);
+        int strideA = roundUp(m, MR), strideB = roundUp(n, NR);
+        float[] ownB = packedB != null ? null : s.packB(Math.min(NC, roundUp(j1 - j0, NR)) * Math.min(KC, k));
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float[] bArr = packedB;
+                int bBase;
+                if (packedB != null) {
+                    bBase = pc * strideB + (jc / NR) * kc * NR;
+                } else {
+                    packB(transB, b, bOff, ldb, pc, jc, kc, nc, ownB, 0);
+                    bArr = ownB;
+                    bBase = 0;
+                }
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    float[] aArr = packedA;
+                    int aBase;
+                    if (packedA != null) {
+                        aBase = pc * strideA + (ic / MR) * kc * MR;
+                    } else {
+                        packA(transA, a, aOff, lda, ic, pc, mc, kc, s.packA, 0);
+                        aArr = s.packA;
+                        aBase = 0;
+                    }
+                    macroKernel(mc, nc, kc, aArr, aBase, bArr, bBase, c, cOff + ic * ldc + jc, ldc,
+                            accumulate || pc > 0, s.tile);
+                }
             }
         }
     }
@@ -186,8 +211,8 @@ public final class VectorGemm {
     }
 
     /** op(A)[ic .. ic+mc, pc .. pc+kc) into slivers of MR rows: sliver i holds kc columns of MR floats, zero-padded. */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc, float[] out) {
-        int o = 0;
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc, float[] out,
+                              int o) {
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int h = Math.min(MR, mc - i0);
             if (transA) {
@@ -211,48 +236,54 @@ public final class VectorGemm {
 
     static final boolean PANEL_OUTER = !Boolean.getBoolean("rnnlab.gemm.sliverOuter");
 
-    private static void macroKernel(int mc, int nc, int kc, float[] packA, float[] packB, int bBase,
+    private static void macroKernel(int mc, int nc, int kc, float[] packA, int aBase, float[] packB, int bBase,
                                     float[] c, int cOff, int ldc, boolean add, float[] tile) {
         if (PANEL_OUTER) {
             for (int j0 = 0; j0 < nc; j0 += NR) {
                 for (int i0 = 0; i0 < mc; i0 += MR) {
-                    tile(mc, nc, kc, i0, j0, packA, packB, bBase, c, cOff, ldc, add, tile);
+                    tile(mc, nc, kc, i0, j0, packA, aBase, packB, bBase, c, cOff, ldc, add, tile);
                 }
             }
         } else {
             for (int i0 = 0; i0 < mc; i0 += MR) {
                 for (int j0 = 0; j0 < nc; j0 += NR) {
-                    tile(mc, nc, kc, i0, j0, packA, packB, bBase, c, cOff, ldc, add, tile);
+                    tile(mc, nc, kc, i0, j0, packA, aBase, packB, bBase, c, cOff, ldc, add, tile);
                 }
             }
         }
     }
 
-    private static void tile(int mc, int nc, int kc, int i0, int j0, float[] packA, float[] packB, int bBase,
-                             float[] c, int cOff, int ldc, boolean add, float[] tile) {
+    /**
+     * One MR x NR tile of C (fewer rows or columns at the edges). The micro-kernels only store their
+     * accumulators: straight into C for a whole tile that overwrites, into the scratch tile otherwise, which
+     * {@link #addTile} then adds or copies into C. (A micro-kernel that branched on "add" would merge vectors
+     * at the join, which C2 boxes, and would be too big for C1 to compile.)
+     */
+    private static void tile(int mc, int nc, int kc, int i0, int j0, float[] packA, int aBase, float[] packB,
+                             int bBase, float[] c, int cOff, int ldc, boolean add, float[] tile) {
         int h = Math.min(MR, mc - i0);
-        int aSliver = (i0 / MR) * kc * MR;
+        int aSliver = aBase + (i0 / MR) * kc * MR;
         int w = Math.min(NR, nc - j0);
         int bPanel = bBase + (j0 / NR) * kc * NR;
         int co = cOff + i0 * ldc + j0;
         if (h == MR) {
-            if (w == NR) {
-                tileFull(kc, packA, aSliver, packB, bPanel, c, co, ldc, add);
+            if (w == NR && !add) {
+                tileFull(kc, packA, aSliver, packB, bPanel, c, co, ldc);
             } else {
-                tileFull(kc, packA, aSliver, packB, bPanel, tile, 0, NR, false);
+                tileFull(kc, packA, aSliver, packB, bPanel, tile, 0, NR);
                 addTile(tile, MR, w, c, co, ldc, add);
             }
         } else if (!WIDE) {
-            tileFull(kc, packA, aSliver, packB, bPanel, tile, 0, NR, false);
+            tileFull(kc, packA, aSliver, packB, bPanel, tile, 0, NR);
             addTile(tile, h, w, c, co, ldc, add);
         } else {
-            // The last rows: 4 at a time (MR = 12 is a multiple of 4), reading the sliver with its stride MR.
+            // The last rows: 4 at a time (MR = 8 is a multiple of 4), reading the sliver with its stride MR.
             for (int r = 0; r < h; r += 4) {
                 int rows = Math.min(4, h - r);
-                if (rows == 4 && w == NR) {
-                    tile4(kc, packA, aSliver + r, packB, bPanel, c, co + r * ldc, ldc, add);
+                if (rows == 4 && w == NR && !add) {
+                    tile4(kc, packA, aSliver + r, packB, bPanel, c, co + r * ldc, ldc);
                 } else {
-                    tile4(kc, packA, aSliver + r, packB, bPanel, tile, 0, NR, false);
+                    tile4(kc, packA, aSliver + r, packB, bPanel, tile, 0, NR);
                     addTile(tile, rows, w, c, co + r * ldc, ldc, add);
                 }
             }
@@ -262,18 +293,25 @@ public final class VectorGemm {
     /** C[0..rows, 0..w) (+)= tile[0..rows, 0..w), the tile's rows NR apart. */
     private static void addTile(float[] tile, int rows, int w, float[] c, int co, int ldc, boolean add) {
         for (int i = 0; i < rows; i++) {
-            int row = co + i * ldc;
-            for (int j = 0; j < w; j++) c[row + j] = add ? c[row + j] + tile[i * NR + j] : tile[i * NR + j];
+            int row = co + i * ldc, t = i * NR;
+            int j = 0;
+            if (w == NR) {
+                for (; j < NR; j += L) {
+                    if (add) FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, tile, t + j)).intoArray(c, row + j);
+                    else FloatVector.fromArray(S, tile, t + j).intoArray(c, row + j);
+                }
+            }
+            for (; j < w; j++) c[row + j] = add ? c[row + j] + tile[t + j] : tile[t + j];
         }
     }
 
-    private static void tileFull(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean add) {
-        if (WIDE) tile12(kc, pa, ao, pb, bo, c, co, ldc, add);
-        else tile6(kc, pa, ao, pb, bo, c, co, ldc, add);
+    private static void tileFull(int kc, float[] pa, int ao, float[] pb, int bo, float[] out, int oo, int ldo) {
+        if (WIDE) tile8(kc, pa, ao, pb, bo, out, oo, ldo);
+        else tile6(kc, pa, ao, pb, bo, out, oo, ldo);
     }
 
-    /** C[0..12, 0..NR) (+)= sliver(A) · panel(B): 24 accumulators in registers across the k loop. */
-    private static void tile12(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean add) {
+    /** out[0..8, 0..NR) = sliver(A) · panel(B): 16 accumulators in registers across the k loop. */
+    private static void tile8(int kc, float[] pa, int ao, float[] pb, int bo, float[] out, int oo, int ldo) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -282,67 +320,55 @@ public final class VectorGemm {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
-        FloatVector ca0 = FloatVector.zero(S), ca1 = FloatVector.zero(S);
-        FloatVector cb0 = FloatVector.zero(S), cb1 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int a = ao + p * 12, b = bo + p * NR;
+            int a = ao + p * 8, b = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
             FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
-            FloatVector x = FloatVector.broadcast(S, pa[a]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, pa[a + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, pa[a + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, pa[a + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, pa[a + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, pa[a + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, pa[a + 6]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, pa[a + 7]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
-            x = FloatVector.broadcast(S, pa[a + 8]);
-            c80 = x.fma(b0, c80);
-            c81 = x.fma(b1, c81);
-            x = FloatVector.broadcast(S, pa[a + 9]);
-            c90 = x.fma(b0, c90);
-            c91 = x.fma(b1, c91);
-            x = FloatVector.broadcast(S, pa[a + 10]);
-            ca0 = x.fma(b0, ca0);
-            ca1 = x.fma(b1, ca1);
-            x = FloatVector.broadcast(S, pa[a + 11]);
-            cb0 = x.fma(b0, cb0);
-            cb1 = x.fma(b1, cb1);
+            FloatVector x0 = FloatVector.broadcast(S, pa[a]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, pa[a + 1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, pa[a + 2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, pa[a + 3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, pa[a + 4]);
+            c40 = x4.fma(b0, c40);
+            c41 = x4.fma(b1, c41);
+            FloatVector x5 = FloatVector.broadcast(S, pa[a + 5]);
+            c50 = x5.fma(b0, c50);
+            c51 = x5.fma(b1, c51);
+            FloatVector x6 = FloatVector.broadcast(S, pa[a + 6]);
+            c60 = x6.fma(b0, c60);
+            c61 = x6.fma(b1, c61);
+            FloatVector x7 = FloatVector.broadcast(S, pa[a + 7]);
+            c70 = x7.fma(b0, c70);
+            c71 = x7.fma(b1, c71);
         }
-        store(c00, c01, c, co, add);
-        store(c10, c11, c, co + ldc, add);
-        store(c20, c21, c, co + 2 * ldc, add);
-        store(c30, c31, c, co + 3 * ldc, add);
-        store(c40, c41, c, co + 4 * ldc, add);
-        store(c50, c51, c, co + 5 * ldc, add);
-        store(c60, c61, c, co + 6 * ldc, add);
-        store(c70, c71, c, co + 7 * ldc, add);
-        store(c80, c81, c, co + 8 * ldc, add);
-        store(c90, c91, c, co + 9 * ldc, add);
-        store(ca0, ca1, c, co + 10 * ldc, add);
-        store(cb0, cb1, c, co + 11 * ldc, add);
+        c00.intoArray(out, oo);
+        c01.intoArray(out, oo + L);
+        c10.intoArray(out, oo + ldo);
+        c11.intoArray(out, oo + ldo + L);
+        c20.intoArray(out, oo + 2 * ldo);
+        c21.intoArray(out, oo + 2 * ldo + L);
+        c30.intoArray(out, oo + 3 * ldo);
+        c31.intoArray(out, oo + 3 * ldo + L);
+        c40.intoArray(out, oo + 4 * ldo);
+        c41.intoArray(out, oo + 4 * ldo + L);
+        c50.intoArray(out, oo + 5 * ldo);
+        c51.intoArray(out, oo + 5 * ldo + L);
+        c60.intoArray(out, oo + 6 * ldo);
+        c61.intoArray(out, oo + 6 * ldo + L);
+        c70.intoArray(out, oo + 7 * ldo);
+        c71.intoArray(out, oo + 7 * ldo + L);
     }
 
-    /** C[0..6, 0..NR) (+)= sliver(A) · panel(B): 12 accumulators, for CPUs with 16 vector registers. */
-    private static void tile6(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean add) {
+    /** out[0..6, 0..NR) = sliver(A) · panel(B): 12 accumulators, for CPUs with 16 vector registers. */
+    private static void tile6(int kc, float[] pa, int ao, float[] pb, int bo, float[] out, int oo, int ldo) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -353,35 +379,41 @@ public final class VectorGemm {
             int a = ao + p * 6, b = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
             FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
-            FloatVector x = FloatVector.broadcast(S, pa[a]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, pa[a + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, pa[a + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, pa[a + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, pa[a + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, pa[a + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
+            FloatVector x0 = FloatVector.broadcast(S, pa[a]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, pa[a + 1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, pa[a + 2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, pa[a + 3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, pa[a + 4]);
+            c40 = x4.fma(b0, c40);
+            c41 = x4.fma(b1, c41);
+            FloatVector x5 = FloatVector.broadcast(S, pa[a + 5]);
+            c50 = x5.fma(b0, c50);
+            c51 = x5.fma(b1, c51);
         }
-        store(c00, c01, c, co, add);
-        store(c10, c11, c, co + ldc, add);
-        store(c20, c21, c, co + 2 * ldc, add);
-        store(c30, c31, c, co + 3 * ldc, add);
-        store(c40, c41, c, co + 4 * ldc, add);
-        store(c50, c51, c, co + 5 * ldc, add);
+        c00.intoArray(out, oo);
+        c01.intoArray(out, oo + L);
+        c10.intoArray(out, oo + ldo);
+        c11.intoArray(out, oo + ldo + L);
+        c20.intoArray(out, oo + 2 * ldo);
+        c21.intoArray(out, oo + 2 * ldo + L);
+        c30.intoArray(out, oo + 3 * ldo);
+        c31.intoArray(out, oo + 3 * ldo + L);
+        c40.intoArray(out, oo + 4 * ldo);
+        c41.intoArray(out, oo + 4 * ldo + L);
+        c50.intoArray(out, oo + 5 * ldo);
+        c51.intoArray(out, oo + 5 * ldo + L);
     }
 
-    /** C[0..4, 0..NR) (+)= 4 rows of a sliver (MR apart per step of k) · panel(B): the rows left over. */
-    private static void tile4(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean add) {
+    /** out[0..4, 0..NR) = 4 rows of a sliver (MR apart per step of k) · panel(B): the rows left over. */
+    private static void tile4(int kc, float[] pa, int ao, float[] pb, int bo, float[] out, int oo, int ldo) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -390,32 +422,27 @@ public final class VectorGemm {
             int a = ao + p * MR, b = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
             FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
-            FloatVector x = FloatVector.broadcast(S, pa[a]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, pa[a + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, pa[a + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, pa[a + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
+            FloatVector x0 = FloatVector.broadcast(S, pa[a]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, pa[a + 1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, pa[a + 2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, pa[a + 3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
         }
-        store(c00, c01, c, co, add);
-        store(c10, c11, c, co + ldc, add);
-        store(c20, c21, c, co + 2 * ldc, add);
-        store(c30, c31, c, co + 3 * ldc, add);
-    }
-
-    private static void store(FloatVector v0, FloatVector v1, float[] c, int o, boolean add) {
-        if (add) {
-            v0 = FloatVector.fromArray(S, c, o).add(v0);
-            v1 = FloatVector.fromArray(S, c, o + L).add(v1);
-        }
-        v0.intoArray(c, o);
-        v1.intoArray(c, o + L);
+        c00.intoArray(out, oo);
+        c01.intoArray(out, oo + L);
+        c10.intoArray(out, oo + ldo);
+        c11.intoArray(out, oo + ldo + L);
+        c20.intoArray(out, oo + 2 * ldo);
+        c21.intoArray(out, oo + 2 * ldo + L);
+        c30.intoArray(out, oo + 3 * ldo);
+        c31.intoArray(out, oo + 3 * ldo + L);
     }
 
     // ---------------------------------------------------------------------------------------------- few rows
@@ -516,27 +543,16 @@ public final class VectorGemm {
     }
 
     /**
-     * {@code y (+)= sum_p x[p] B[p, :]} for one row x (k) and B (k, n): eight vectors of y at a time held in
-     * registers over the whole of k, then fewer; the last columns scalar.
+     * {@code y (+)= sum_p x[p] B[p, :]} for one row x (k) and B (k, n): eight vectors of sums at a time held in
+     * registers over the whole of k, then one, the last columns scalar; each sum starts at 0 and is added to y
+     * at the end when accumulating, as in the blocked plan.
      */
     static void combineRows(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb,
                             float[] y, int yOff, boolean accumulate) {
         int j = 0;
         for (; j + 8 * L <= n; j += 8 * L) {
             int yo = yOff + j;
-            FloatVector s0, s1, s2, s3, s4, s5, s6, s7;
-            if (accumulate) {
-                s0 = FloatVector.fromArray(S, y, yo);
-                s1 = FloatVector.fromArray(S, y, yo + L);
-                s2 = FloatVector.fromArray(S, y, yo + 2 * L);
-                s3 = FloatVector.fromArray(S, y, yo + 3 * L);
-                s4 = FloatVector.fromArray(S, y, yo + 4 * L);
-                s5 = FloatVector.fromArray(S, y, yo + 5 * L);
-                s6 = FloatVector.fromArray(S, y, yo + 6 * L);
-                s7 = FloatVector.fromArray(S, y, yo + 7 * L);
-            } else {
-                s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = FloatVector.zero(S);
-            }
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
             for (int p = 0; p < k; p++) {
                 FloatVector xp = FloatVector.broadcast(S, x[xOff + p]);
                 int bo = bOff + p * ldb + j;
@@ -549,27 +565,40 @@ public final class VectorGemm {
                 s6 = xp.fma(FloatVector.fromArray(S, b, bo + 6 * L), s6);
                 s7 = xp.fma(FloatVector.fromArray(S, b, bo + 7 * L), s7);
             }
-            s0.intoArray(y, yo);
-            s1.intoArray(y, yo + L);
-            s2.intoArray(y, yo + 2 * L);
-            s3.intoArray(y, yo + 3 * L);
-            s4.intoArray(y, yo + 4 * L);
-            s5.intoArray(y, yo + 5 * L);
-            s6.intoArray(y, yo + 6 * L);
-            s7.intoArray(y, yo + 7 * L);
+            // Separate stores per branch: vectors merged by an if would be boxed by C2 (a phi of vectors).
+            if (accumulate) {
+                FloatVector.fromArray(S, y, yo).add(s0).intoArray(y, yo);
+                FloatVector.fromArray(S, y, yo + L).add(s1).intoArray(y, yo + L);
+                FloatVector.fromArray(S, y, yo + 2 * L).add(s2).intoArray(y, yo + 2 * L);
+                FloatVector.fromArray(S, y, yo + 3 * L).add(s3).intoArray(y, yo + 3 * L);
+                FloatVector.fromArray(S, y, yo + 4 * L).add(s4).intoArray(y, yo + 4 * L);
+                FloatVector.fromArray(S, y, yo + 5 * L).add(s5).intoArray(y, yo + 5 * L);
+                FloatVector.fromArray(S, y, yo + 6 * L).add(s6).intoArray(y, yo + 6 * L);
+                FloatVector.fromArray(S, y, yo + 7 * L).add(s7).intoArray(y, yo + 7 * L);
+            } else {
+                s0.intoArray(y, yo);
+                s1.intoArray(y, yo + L);
+                s2.intoArray(y, yo + 2 * L);
+                s3.intoArray(y, yo + 3 * L);
+                s4.intoArray(y, yo + 4 * L);
+                s5.intoArray(y, yo + 5 * L);
+                s6.intoArray(y, yo + 6 * L);
+                s7.intoArray(y, yo + 7 * L);
+            }
         }
         for (; j + L <= n; j += L) {
             int yo = yOff + j;
-            FloatVector s0 = accumulate ? FloatVector.fromArray(S, y, yo) : FloatVector.zero(S);
+            FloatVector s0 = FloatVector.zero(S);
             for (int p = 0; p < k; p++) {
                 s0 = FloatVector.broadcast(S, x[xOff + p]).fma(FloatVector.fromArray(S, b, bOff + p * ldb + j), s0);
             }
-            s0.intoArray(y, yo);
+            if (accumulate) FloatVector.fromArray(S, y, yo).add(s0).intoArray(y, yo);
+            else s0.intoArray(y, yo);
         }
         for (; j < n; j++) {
-            float s = accumulate ? y[yOff + j] : 0f;
+            float s = 0f;
             for (int p = 0; p < k; p++) s = Math.fma(x[xOff + p], b[bOff + p * ldb + j], s);
-            y[yOff + j] = s;
+            y[yOff + j] = accumulate ? y[yOff + j] + s : s;
         }
     }
 

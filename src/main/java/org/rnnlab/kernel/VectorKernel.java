@@ -48,11 +48,14 @@ final class VectorKernel implements Kernel {
 
     // ---------------------------------------------------------------------------------------------- products
 
+    /** Parts per thread: a thread the OS deschedules holds up only a small part, which the others then take. */
+    static final int PARTS_PER_THREAD = 4;
+
     /** How many parts a product of {@code work} multiply-adds is split into. */
     static int parts(long work) {
         int threads = Parallelism.threads();
         if (threads == 1 || work < 2 * PART_WORK) return 1;
-        return (int) Math.min(threads, work / PART_WORK);
+        return (int) Math.min((long) PARTS_PER_THREAD * threads, work / PART_WORK);
     }
 
     @Override
@@ -112,7 +115,8 @@ final class VectorKernel implements Kernel {
         if (m == 0 || b.n == 0) return;
         int parts = parts((long) m * b.n * b.k);
         if (parts == 1) {
-            VectorGemm.blockedPacked(m, b.n, 0, b.n, b.k, a, aOff, lda, b.packed, c, cOff, ldc, accumulate);
+            VectorGemm.blockedRange(false, b.trans, m, b.n, b.k, 0, m, 0, b.n, a, aOff, lda, null, null, 0, 0, b.packed,
+                    c, cOff, ldc, accumulate);
             return;
         }
         GemmJob job = JOBS.get();
@@ -125,9 +129,14 @@ final class VectorKernel implements Kernel {
         }
     }
 
+    /** The most floats the caller packs up front to share with the parts (16 MB). */
+    static final int SHARE_MAX = 4 << 20;
+
     /**
      * One product split into parts over columns of C (whole panels of NR, or groups of 4 rows of a transposed
-     * B), or over rows (whole slivers of MR) when C is taller than wide. One per thread, reused.
+     * B), or over rows (whole slivers of MR) when C is taller than wide. In the blocked plan the operand every
+     * part needs whole (A for column parts, B for row parts) is packed once by the caller, when it fits in
+     * {@link #SHARE_MAX}, instead of by each part. One per calling thread, reused, with its packing buffers.
      */
     private static final class GemmJob implements Parallelism.Task {
         int plan;
@@ -142,14 +151,18 @@ final class VectorKernel implements Kernel {
         float[] b;
         int bOff;
         int ldb;
-        float[] packed;
+        float[] packedA;
+        float[] packedB;
         float[] c;
         int cOff;
         int ldc;
         boolean accumulate;
+        boolean byColumns;
+        private float[] bufA = new float[0];
+        private float[] bufB = new float[0];
 
         void set(int plan, boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
-                 float[] b, int bOff, int ldb, float[] packed, float[] c, int cOff, int ldc, boolean accumulate) {
+                 float[] b, int bOff, int ldb, float[] givenPackedB, float[] c, int cOff, int ldc, boolean accumulate) {
             this.plan = plan;
             this.transA = transA;
             this.transB = transB;
@@ -162,28 +175,42 @@ final class VectorKernel implements Kernel {
             this.b = b;
             this.bOff = bOff;
             this.ldb = ldb;
-            this.packed = packed;
             this.c = c;
             this.cOff = cOff;
             this.ldc = ldc;
             this.accumulate = accumulate;
+            packedA = null;
+            packedB = givenPackedB;
+            byColumns = givenPackedB != null || plan == VectorGemm.DOTS || plan == VectorGemm.AXPY
+                    || (plan == VectorGemm.BLOCKED && n >= m);
+            if (plan != VectorGemm.BLOCKED) return;
+            if (byColumns && VectorGemm.packedSizeA(m, k) <= SHARE_MAX) {
+                int size = VectorGemm.packedSizeA(m, k);
+                if (bufA.length < size) bufA = new float[size];
+                VectorGemm.packAllA(transA, m, k, a, aOff, lda, bufA);
+                packedA = bufA;
+            } else if (!byColumns && VectorGemm.packedSize(k, n) <= SHARE_MAX) {
+                int size = VectorGemm.packedSize(k, n);
+                if (bufB.length < size) bufB = new float[size];
+                VectorGemm.packAll(transB, k, n, b, bOff, ldb, bufB);
+                packedB = bufB;
+            }
         }
 
         void clear() {
-            a = b = packed = c = null; // no reference kept to the caller's arrays
+            a = b = packedA = packedB = c = null; // no reference kept to the caller's arrays
         }
 
         @Override
         public void run(int part, int parts) {
-            boolean byColumns = packed != null || plan == VectorGemm.DOTS || plan == VectorGemm.AXPY
-                    || (plan == VectorGemm.BLOCKED && n >= m);
             if (byColumns) {
                 int unit = plan == VectorGemm.DOTS ? 4 : VectorGemm.NR;
                 int units = (n + unit - 1) / unit;
                 int j0 = Math.min(n, part * units / parts * unit), j1 = Math.min(n, (part + 1) * units / parts * unit);
                 if (j0 >= j1) return;
-                if (packed != null) {
-                    VectorGemm.blockedPacked(m, n, j0, j1 - j0, k, a, aOff, lda, packed, c, cOff, ldc, accumulate);
+                if (plan == VectorGemm.BLOCKED) {
+                    VectorGemm.blockedRange(transA, transB, m, n, k, 0, m, j0, j1, a, aOff, lda, packedA, b, bOff, ldb,
+                            packedB, c, cOff, ldc, accumulate);
                 } else {
                     int bAt = bOff + (transB ? j0 * ldb : j0);
                     VectorGemm.run(plan, transA, transB, m, j1 - j0, k, a, aOff, lda, b, bAt, ldb, c, cOff + j0, ldc,
@@ -194,9 +221,14 @@ final class VectorKernel implements Kernel {
                 int units = (m + unit - 1) / unit;
                 int i0 = Math.min(m, part * units / parts * unit), i1 = Math.min(m, (part + 1) * units / parts * unit);
                 if (i0 >= i1) return;
-                int aAt = aOff + (transA ? i0 : i0 * lda);
-                VectorGemm.run(plan, transA, transB, i1 - i0, n, k, a, aAt, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc,
-                        accumulate);
+                if (plan == VectorGemm.BLOCKED) {
+                    VectorGemm.blockedRange(transA, transB, m, n, k, i0, i1, 0, n, a, aOff, lda, packedA, b, bOff, ldb,
+                            packedB, c, cOff, ldc, accumulate);
+                } else {
+                    int aAt = aOff + (transA ? i0 : i0 * lda);
+                    VectorGemm.run(plan, transA, transB, i1 - i0, n, k, a, aAt, lda, b, bOff, ldb, c, cOff + i0 * ldc,
+                            ldc, accumulate);
+                }
             }
         }
     }
