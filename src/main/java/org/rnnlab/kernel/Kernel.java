@@ -159,10 +159,11 @@ public interface Kernel {
 
     /**
      * Room for a B operand used by many products with about {@code rows} rows of A: {@code op(B)} is (k, n),
-     * B stored (n, k) when {@code transB}. Allocates (once); fill it with {@link #pack}.
+     * B stored (n, k) when {@code transB}; {@code uses} is about how many products follow each {@link #pack} (the
+     * time steps of a pass), so the kernel can tell whether a copy repays itself. Allocates (once).
      */
-    default PackedB newPackedB(boolean transB, int k, int n, int rows) {
-        return new PackedB(transB, k, n, null);
+    default PackedB newPackedB(boolean transB, int k, int n, int rows, int uses) {
+        return new PackedB(transB, k, n, null, 0);
     }
 
     /** Fills {@code p} from B at {@code bOff} with leading dimension {@code ldb} (a copy, or a reference). */

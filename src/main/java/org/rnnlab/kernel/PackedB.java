@@ -15,18 +15,21 @@ public final class PackedB {
     final boolean trans;
     final int k;
     final int n;
-    /** The kernel's own layout of op(B), or null when the source is used as it is. */
+    /** The kernel's own copy of op(B), or null when the source is used as it is. */
     final float[] packed;
+    /** How {@link #packed} is laid out: a kernel's own code (the vector kernel's panels, or op(B) row-major). */
+    final int layout;
     float[] source;
     int sourceOff;
     int ld;
 
-    PackedB(boolean trans, int k, int n, float[] packed) {
+    PackedB(boolean trans, int k, int n, float[] packed, int layout) {
         if (k < 0 || n < 0) throw new IllegalArgumentException("negative size of op(B): (" + k + ", " + n + ")");
         this.trans = trans;
         this.k = k;
         this.n = n;
         this.packed = packed;
+        this.layout = layout;
     }
 
     /** Whether B is stored (n, k) and used transposed. */

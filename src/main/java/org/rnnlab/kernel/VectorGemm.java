@@ -73,7 +73,7 @@ public final class VectorGemm {
     /** The plan for a product of this shape: {@link #SMALL}, {@link #DOTS}, {@link #AXPY} or {@link #BLOCKED}. */
     static int plan(boolean transA, boolean transB, int m, int n, int k) {
         if (!transA && m <= FEW_ROWS && k > 0) return transB ? DOTS : AXPY;
-        if (k == 0 || (long) m * n * k < TINY) return SMALL;
+        if (k < 4 || (long) m * n * k < TINY) return SMALL; // packing k < 4 rows costs more than the products
         return BLOCKED;
     }
 
@@ -126,6 +126,26 @@ public final class VectorGemm {
     static void packAll(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] out) {
         int stride = roundUp(n, NR);
         for (int pc = 0; pc < k; pc += KC) packB(transB, b, bOff, ldb, pc, 0, Math.min(KC, k - pc), n, out, pc * stride);
+    }
+
+    /** op(B) (k, n) as a plain row-major matrix: a copy of B, or its transpose when {@code transB}. */
+    static void copyOp(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] out) {
+        if (!transB) {
+            for (int p = 0; p < k; p++) System.arraycopy(b, bOff + p * ldb, out, p * n, n);
+            return;
+        }
+        // Row j of the stored B is column j of op(B): transpose 16 x 16 blocks, each read and written along
+        // contiguous runs that stay in a few cache lines.
+        for (int j0 = 0; j0 < n; j0 += 16) {
+            int j1 = Math.min(n, j0 + 16);
+            for (int p0 = 0; p0 < k; p0 += 16) {
+                int p1 = Math.min(k, p0 + 16);
+                for (int j = j0; j < j1; j++) {
+                    int src = bOff + j * ldb;
+                    for (int p = p0; p < p1; p++) out[p * n + j] = b[src + p];
+                }
+            }
+        }
     }
 
     /** Packs all of op(A) (m, k): KC block pc starts at pc * roundUp(m, MR), then sliver after sliver. */

@@ -79,8 +79,8 @@ public final class Gru implements RecurrentLayer {
             dGx = new float[steps * bh * 3];
             dGh = new float[steps * bh * 3];
             dh = new float[bh];
-            whhT = k.newPackedB(TRANS, hidden, 3 * hidden, batch);
-            whh = k.newPackedB(NO_TRANS, 3 * hidden, hidden, batch);
+            whhT = k.newPackedB(TRANS, hidden, 3 * hidden, batch, steps);
+            whh = k.newPackedB(NO_TRANS, 3 * hidden, hidden, batch, steps);
         }
 
         @Override

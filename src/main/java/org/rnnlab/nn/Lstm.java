@@ -85,8 +85,8 @@ public final class Lstm implements RecurrentLayer {
             dGates = new float[steps * bh * 4];
             dh = new float[bh];
             dc = new float[bh];
-            whhT = k.newPackedB(TRANS, hidden, 4 * hidden, batch);
-            whh = k.newPackedB(NO_TRANS, 4 * hidden, hidden, batch);
+            whhT = k.newPackedB(TRANS, hidden, 4 * hidden, batch, steps);
+            whh = k.newPackedB(NO_TRANS, 4 * hidden, hidden, batch, steps);
         }
 
         @Override

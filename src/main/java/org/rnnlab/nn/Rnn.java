@@ -73,8 +73,8 @@ public final class Rnn implements RecurrentLayer {
             hT = new float[bh];
             dA = new float[steps * bh];
             dh = new float[bh];
-            whhT = k.newPackedB(TRANS, hidden, hidden, batch);
-            whh = k.newPackedB(NO_TRANS, hidden, hidden, batch);
+            whhT = k.newPackedB(TRANS, hidden, hidden, batch, steps);
+            whh = k.newPackedB(NO_TRANS, hidden, hidden, batch, steps);
         }
 
         @Override

@@ -157,7 +157,7 @@ class ParallelismTest {
                     float[][] out = new float[2][];
                     for (int threads = 1; threads <= 2; threads++) {
                         Parallelism.setThreads(threads);
-                        PackedB p = v.newPackedB(tb, k, n, m);
+                        PackedB p = v.newPackedB(tb, k, n, m, 64);
                         v.pack(p, b, 0, k);
                         float[] c = new float[m * n];
                         v.sgemm(m, a, 0, k, p, c, 0, n, false);

@@ -114,20 +114,26 @@ class VectorKernelTest {
             int k = 300, n = 200, ldb = (tb ? k : n) + 2;
             float[] b = filled(r, 5 + (tb ? n : k) * ldb, 1);
             for (Kernel kernel : new Kernel[] {V, S}) {
-                PackedB p = kernel.newPackedB(tb, k, n, rows);
-                kernel.pack(p, b, 5, ldb);
-                int lda = k + 1, ldc = n + 3;
-                float[] a = filled(r, 1 + rows * lda, 1);
-                float[] c = filled(r, 2 + rows * ldc, 1);
-                float[] direct = c.clone();
-                kernel.sgemm(rows, a, 1, lda, p, c, 2, ldc, true);
-                S.sgemm(false, tb, rows, n, k, a, 1, lda, b, 5, ldb, direct, 2, ldc, true);
-                for (int i = 0; i < c.length; i++) near(c[i], direct[i], 1e-4, kernel.name() + " tb=" + tb + " at " + i);
+                for (int uses : new int[] {1, 64}) {
+                    PackedB p = kernel.newPackedB(tb, k, n, rows, uses);
+                    kernel.pack(p, b, 5, ldb);
+                    int lda = k + 1, ldc = n + 3;
+                    float[] a = filled(r, 1 + rows * lda, 1);
+                    float[] c = filled(r, 2 + rows * ldc, 1);
+                    float[] direct = c.clone();
+                    kernel.sgemm(rows, a, 1, lda, p, c, 2, ldc, true);
+                    S.sgemm(false, tb, rows, n, k, a, 1, lda, b, 5, ldb, direct, 2, ldc, true);
+                    for (int i = 0; i < c.length; i++) {
+                        near(c[i], direct[i], 1e-4, kernel.name() + " tb=" + tb + " uses=" + uses + " at " + i);
+                    }
+                }
             }
         }
-        assertThat(V.newPackedB(true, 300, 200, 32).isCopy()).as("the vector kernel copies for many rows").isTrue();
-        assertThat(V.newPackedB(true, 300, 200, 1).isCopy()).as("not for one row").isFalse();
-        assertThat(S.newPackedB(true, 300, 200, 32).isCopy()).isFalse();
+        assertThat(V.newPackedB(true, 300, 200, 32, 1).isCopy()).as("the vector kernel copies for many rows").isTrue();
+        assertThat(V.newPackedB(true, 300, 200, 1, 64).isCopy()).as("transposes for one row and many uses").isTrue();
+        assertThat(V.newPackedB(true, 300, 200, 1, 1).isCopy()).as("not for one row used once").isFalse();
+        assertThat(V.newPackedB(false, 300, 200, 1, 64).isCopy()).as("nor when B is not transposed").isFalse();
+        assertThat(S.newPackedB(true, 300, 200, 32, 64).isCopy()).isFalse();
     }
 
     @ParameterizedTest(name = "transA={0} accumulate={1}")
