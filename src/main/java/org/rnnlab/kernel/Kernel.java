@@ -5,7 +5,8 @@ package org.rnnlab.kernel;
  * matrices, a leading dimension (the distance between the starts of two rows), as in BLAS.
  *
  * <p>Implementations must agree with {@link ScalarKernel} to float rounding; they may sum in a different order.
- * Output regions must not overlap inputs unless a method says so.
+ * Output regions must not overlap inputs unless a method says so. A kernel is stateless and may be used from
+ * several threads at once (each with its own buffers).
  */
 public interface Kernel {
     /** Readable names for the {@code trans} and {@code accumulate} flags: {@code sgemm(NO_TRANS, TRANS, ...)}. */
@@ -19,12 +20,40 @@ public interface Kernel {
         return ScalarKernel.INSTANCE;
     }
 
-    /** The kernel the engine uses by default: for now the scalar one (a SIMD twin will be chosen here). */
+    /**
+     * The kernel the engine uses by default: the Vector API one ({@code "vector"}) when the JVM has
+     * {@code jdk.incubator.vector} (run with {@code --add-modules jdk.incubator.vector}, as {@code bin/rnnlab}
+     * does), the scalar one otherwise or when {@code -Drnnlab.kernel=scalar} or {@code RNNLAB_KERNEL=scalar} says
+     * so. Decided once per JVM; {@link #preferredReason()} says why.
+     */
     static Kernel preferred() {
-        return ScalarKernel.INSTANCE;
+        return KernelChoice.KERNEL;
     }
 
+    /** Why {@link #preferred()} is what it is, in a line (for {@code rnnlab bench} and diagnostics). */
+    static String preferredReason() {
+        return KernelChoice.REASON;
+    }
+
+    /**
+     * The kernel of that name: {@code "scalar"}, or {@code "vector"} (an {@link UnsupportedOperationException}
+     * naming the cause when the Vector API is unavailable).
+     */
+    static Kernel named(String name) {
+        return switch (name) {
+            case "scalar" -> scalar();
+            case "vector" -> KernelChoice.vector();
+            default -> throw new IllegalArgumentException("unknown kernel '" + name + "' (scalar or vector)");
+        };
+    }
+
+    /** {@code "scalar"} or {@code "vector"}. */
     String name();
+
+    /** The name with what it runs on, e.g. {@code vector (16 float lanes, 8x32 tiles, 2 threads)}. */
+    default String description() {
+        return name();
+    }
 
     /**
      * {@code C = op(A) op(B)}, or {@code C += op(A) op(B)} when {@code accumulate}. {@code op(A)} is (m, k),
@@ -78,4 +107,76 @@ public interface Kernel {
 
     /** {@code out = softmax(x)} over n entries, stable for any magnitude; {@code out} may be {@code x}. */
     void softmax(float[] x, int off, int n, float[] out, int outOff);
+
+    /**
+     * Backward of {@link #lstmCell} for one step, given its activations {@code gates} (batch, 4 * hidden: i f g o
+     * after the forward), the cell states {@code c} (c_t) and {@code cPrev} (c_{t-1}), and the upstream gradients
+     * {@code dh} (from step t + 1) plus {@code dOut} (from the layer's output), each (batch, hidden); {@code dc}
+     * holds dLoss/dc_t from step t + 1 and is replaced by dLoss/dc_{t-1}. Writes dLoss/d(pre-activations) into
+     * {@code dGates} (batch, 4 * hidden). {@code dh} is read, not changed.
+     */
+    default void lstmCellBackward(int batch, int hidden, float[] gates, int gOff, float[] c, int cOff,
+                                  float[] cPrev, int cpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                                  float[] dc, int dcOff, float[] dGates, int dgOff) {
+        ScalarKernel.INSTANCE.lstmCellBackward(batch, hidden, gates, gOff, c, cOff, cPrev, cpOff, dh, dhOff, dOut,
+                dOutOff, dc, dcOff, dGates, dgOff);
+    }
+
+    /**
+     * Backward of {@link #gruCell} for one step, given its activations {@code gates} (batch, 3 * hidden: r z n),
+     * the hidden projection {@code gh} (batch, 3 * hidden), h_{t-1} {@code hPrev} and the upstream gradients
+     * {@code dh} (from step t + 1; replaced by the part of dLoss/dh_{t-1} that flows through z) plus {@code dOut}.
+     * Writes dLoss/dgx into {@code dGx} and dLoss/dgh into {@code dGh}, each (batch, 3 * hidden), at {@code dgOff}.
+     */
+    default void gruCellBackward(int batch, int hidden, float[] gates, int gOff, float[] gh, int ghOff,
+                                 float[] hPrev, int hpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                                 float[] dGx, float[] dGh, int dgOff) {
+        ScalarKernel.INSTANCE.gruCellBackward(batch, hidden, gates, gOff, gh, ghOff, hPrev, hpOff, dh, dhOff, dOut,
+                dOutOff, dGx, dGh, dgOff);
+    }
+
+    /** {@code dA = (dh + dOut) * (1 - h * h)} over n entries: back through {@code h = tanh(a)}. */
+    default void tanhBackward(int n, float[] h, int hOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                              float[] dA, int dAOff) {
+        ScalarKernel.INSTANCE.tanhBackward(n, h, hOff, dh, dhOff, dOut, dOutOff, dA, dAOff);
+    }
+
+    /** {@code dA = h > 0 ? dh + dOut : 0} over n entries: back through {@code h = relu(a)} (0 at 0, as PyTorch). */
+    default void reluBackward(int n, float[] h, int hOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                              float[] dA, int dAOff) {
+        ScalarKernel.INSTANCE.reluBackward(n, h, hOff, dh, dhOff, dOut, dOutOff, dA, dAOff);
+    }
+
+    /**
+     * The gradient of mean cross-entropy for {@code rows} rows of logits (rows, n) with their log-sum-exps
+     * {@code lse} (rows): {@code d[r, v] = scale * (exp(logits[r, v] - lse[r]) - [v == targets[r]])}.
+     * Targets must be in [0, n) (the caller checks).
+     */
+    default void softmaxCrossEntropyBackward(int rows, int n, float[] logits, int[] targets, double[] lse,
+                                             double scale, float[] d) {
+        ScalarKernel.INSTANCE.softmaxCrossEntropyBackward(rows, n, logits, targets, lse, scale, d);
+    }
+
+    /**
+     * Room for a B operand used by many products with about {@code rows} rows of A: {@code op(B)} is (k, n),
+     * B stored (n, k) when {@code transB}; {@code uses} is about how many products follow each {@link #pack} (the
+     * time steps of a pass), so the kernel can tell whether a copy repays itself. Allocates (once).
+     */
+    default PackedB newPackedB(boolean transB, int k, int n, int rows, int uses) {
+        return new PackedB(transB, k, n, null, 0);
+    }
+
+    /** Fills {@code p} from B at {@code bOff} with leading dimension {@code ldb} (a copy, or a reference). */
+    default void pack(PackedB p, float[] b, int bOff, int ldb) {
+        p.source = b;
+        p.sourceOff = bOff;
+        p.ld = ldb;
+    }
+
+    /** {@code C (m, n) (+)= A (m, k) op(B)} with a B made by this kernel's {@link #newPackedB} and packed. */
+    default void sgemm(int m, float[] a, int aOff, int lda, PackedB b, float[] c, int cOff, int ldc,
+                       boolean accumulate) {
+        b.requireFilled();
+        sgemm(NO_TRANS, b.trans, m, b.n, b.k, a, aOff, lda, b.source, b.sourceOff, b.ld, c, cOff, ldc, accumulate);
+    }
 }

@@ -255,4 +255,86 @@ public final class ScalarKernel implements Kernel {
         // A second exp per entry rather than a buffer: each output is rounded once, and out may be x.
         for (int i = 0; i < n; i++) out[outOff + i] = (float) (Math.exp((double) x[off + i] - max) / sum);
     }
+
+    @Override
+    public void lstmCellBackward(int batch, int hidden, float[] gates, int gOff, float[] c, int cOff,
+                                 float[] cPrev, int cpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                                 float[] dc, int dcOff, float[] dGates, int dgOff) {
+        int hh = hidden;
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < hh; j++) {
+                int s = b * hh + j, q = b * 4 * hh + j;
+                float i = gates[gOff + q], f = gates[gOff + q + hh], g = gates[gOff + q + 2 * hh];
+                float o = gates[gOff + q + 3 * hh];
+                float tanhC = (float) Math.tanh(c[cOff + s]);
+                float dH = dh[dhOff + s] + dOut[dOutOff + s];           // h_t feeds the output and step t+1
+                float dO = dH * tanhC;                                  // back through h = o tanh(c)
+                float dC = dc[dcOff + s] + dH * o * (1 - tanhC * tanhC); // ... and into c, beside step t+1's dc
+                float dI = dC * g;                                      // back through c = f c' + i g
+                float dF = dC * cPrev[cpOff + s];
+                float dG = dC * i;
+                dc[dcOff + s] = dC * f;                                 // into c_{t-1}
+                dGates[dgOff + q] = dI * i * (1 - i);                   // back through the sigmoids and tanh
+                dGates[dgOff + q + hh] = dF * f * (1 - f);
+                dGates[dgOff + q + 2 * hh] = dG * (1 - g * g);
+                dGates[dgOff + q + 3 * hh] = dO * o * (1 - o);
+            }
+        }
+    }
+
+    @Override
+    public void gruCellBackward(int batch, int hidden, float[] gates, int gOff, float[] gh, int ghOff,
+                                float[] hPrev, int hpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                                float[] dGx, float[] dGh, int dgOff) {
+        int hh = hidden;
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < hh; j++) {
+                int s = b * hh + j, q = b * 3 * hh + j;
+                float r = gates[gOff + q], z = gates[gOff + q + hh], n = gates[gOff + q + 2 * hh];
+                float ghN = gh[ghOff + q + 2 * hh];
+                float dH = dh[dhOff + s] + dOut[dOutOff + s];   // h_t feeds the output and step t+1
+                float dN = dH * (1 - z);                        // back through h = (1 - z) n + z h'
+                float dZ = dH * (hPrev[hpOff + s] - n);
+                dh[dhOff + s] = dH * z;                         // into h_{t-1} directly (the recurrence adds more)
+                float dAn = dN * (1 - n * n);                   // back through n = tanh(a_n)
+                float dR = dAn * ghN;                           // back through a_n = gx_n + r gh_n
+                float dAr = dR * r * (1 - r);                   // back through the sigmoids
+                float dAz = dZ * z * (1 - z);
+                dGx[dgOff + q] = dAr;                           // a_r = gx_r + gh_r
+                dGh[dgOff + q] = dAr;
+                dGx[dgOff + q + hh] = dAz;                      // a_z = gx_z + gh_z
+                dGh[dgOff + q + hh] = dAz;
+                dGx[dgOff + q + 2 * hh] = dAn;
+                dGh[dgOff + q + 2 * hh] = dAn * r;
+            }
+        }
+    }
+
+    @Override
+    public void tanhBackward(int n, float[] h, int hOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                             float[] dA, int dAOff) {
+        for (int i = 0; i < n; i++) {
+            float hi = h[hOff + i];
+            dA[dAOff + i] = (dh[dhOff + i] + dOut[dOutOff + i]) * (1 - hi * hi);
+        }
+    }
+
+    @Override
+    public void reluBackward(int n, float[] h, int hOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                             float[] dA, int dAOff) {
+        for (int i = 0; i < n; i++) dA[dAOff + i] = h[hOff + i] > 0 ? dh[dhOff + i] + dOut[dOutOff + i] : 0f;
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(int rows, int n, float[] logits, int[] targets, double[] lse,
+                                            double scale, float[] d) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * n;
+            int t = targets[r];
+            for (int v = 0; v < n; v++) {
+                double p = Math.exp(logits[o + v] - lse[r]);
+                d[o + v] = (float) (scale * (v == t ? p - 1 : p));
+            }
+        }
+    }
 }

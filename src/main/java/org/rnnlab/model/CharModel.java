@@ -40,6 +40,7 @@ import org.rnnlab.nn.SoftmaxCrossEntropy;
  */
 public final class CharModel {
     private final ModelConfig config;
+    private final Kernel kernel;
     private final ParameterArena params;
     private final Embedding embedding;
     private final RecurrentStack rnn;
@@ -48,6 +49,7 @@ public final class CharModel {
 
     private CharModel(ModelConfig config, Kernel kernel) {
         this.config = config;
+        this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
         this.params = new ParameterArena(config.parameterShapes());
         this.embedding = new Embedding(params.get("embedding.weight"));
         String m = config.cell().moduleName();
@@ -74,7 +76,12 @@ public final class CharModel {
      * same weights, byte for byte, on every JVM. (They cannot be PyTorch's numbers; their distribution is.)
      */
     public static CharModel create(ModelConfig config, long seed) {
-        CharModel model = new CharModel(config, Kernel.preferred());
+        return create(config, seed, Kernel.preferred());
+    }
+
+    /** {@link #create(ModelConfig, long)} computing with the given kernel (e.g. {@link Kernel#scalar()}). */
+    public static CharModel create(ModelConfig config, long seed, Kernel kernel) {
+        CharModel model = new CharModel(config, kernel);
         Random random = new Random(seed);
         float[] w = model.params.values();
         for (Param p : model.params.params()) {
@@ -104,13 +111,23 @@ public final class CharModel {
 
     /** A model of the given configuration with the weights of a state_dict (names and shapes must match it). */
     public static CharModel fromStateDict(Map<String, NpyArray> stateDict, ModelConfig config) {
-        CharModel model = new CharModel(config, Kernel.preferred());
+        return fromStateDict(stateDict, config, Kernel.preferred());
+    }
+
+    /** {@link #fromStateDict(Map, ModelConfig)} computing with the given kernel. */
+    public static CharModel fromStateDict(Map<String, NpyArray> stateDict, ModelConfig config, Kernel kernel) {
+        CharModel model = new CharModel(config, kernel);
         model.loadStateDict(stateDict);
         return model;
     }
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** The kernel every layer computes with. */
+    public Kernel kernel() {
+        return kernel;
     }
 
     public ParameterArena parameters() {

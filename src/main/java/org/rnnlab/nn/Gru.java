@@ -7,6 +7,7 @@ import static org.rnnlab.kernel.Kernel.TRANS;
 
 import java.util.List;
 import org.rnnlab.kernel.Kernel;
+import org.rnnlab.kernel.PackedB;
 
 /**
  * One layer of {@code nn.GRU}, PyTorch's equations and layout (gate blocks r z n in the weight rows):
@@ -62,6 +63,8 @@ public final class Gru implements RecurrentLayer {
         private final float[] dGx;   // (T, B, 3H) dLoss/dgx_t
         private final float[] dGh;   // (T, B, 3H) dLoss/dgh_t
         private final float[] dh;    // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
+        private final PackedB whhT;  // W_hh^T (H, 3H) for the recurrence, packed by forward
+        private final PackedB whh;   // W_hh (3H, H) for dh += dgh W_hh, packed by backward
 
         Pass(int batch, int steps) {
             RecurrentShapes.requireBatch(batch, steps);
@@ -76,6 +79,8 @@ public final class Gru implements RecurrentLayer {
             dGx = new float[steps * bh * 3];
             dGh = new float[steps * bh * 3];
             dh = new float[bh];
+            whhT = k.newPackedB(TRANS, hidden, 3 * hidden, batch, steps);
+            whh = k.newPackedB(NO_TRANS, 3 * hidden, hidden, batch, steps);
         }
 
         @Override
@@ -85,12 +90,13 @@ public final class Gru implements RecurrentLayer {
             // gx = x W_ih^T + b_ih for all T * B rows at once
             k.sgemm(NO_TRANS, TRANS, steps * B, G, in, x, 0, in, wIh.values(), wIh.offset(), in, gates, 0, G, OVERWRITE);
             k.addRowVector(steps * B, G, bIh.values(), bIh.offset(), gates, 0, G);
+            k.pack(whhT, wHh.values(), wHh.offset(), H);
             for (int t = 0; t < steps; t++) {
                 int g = t * B * G, s = t * bh;
                 float[] hPrev = t == 0 ? h0 : out;
                 int prev = t == 0 ? 0 : s - bh;
                 // gh = h_{t-1} W_hh^T + b_hh
-                k.sgemm(NO_TRANS, TRANS, B, G, H, hPrev, prev, H, wHh.values(), wHh.offset(), H, hProj, g, G, OVERWRITE);
+                k.sgemm(B, hPrev, prev, H, whhT, hProj, g, G, OVERWRITE);
                 k.addRowVector(B, G, bHh.values(), bHh.offset(), hProj, g, G);
                 // r z n; h_t = (1 - z) n + z h_{t-1}
                 k.gruCell(B, H, gates, g, hProj, g, hPrev, prev, out, s);
@@ -102,32 +108,16 @@ public final class Gru implements RecurrentLayer {
         public void backward(float[] x, float[] dOut, float[] dhT, float[] dcIgnored, float[] dx) {
             int B = batch, H = hidden, G = 3 * H, bh = B * H, n = steps * B;
             System.arraycopy(dhT, 0, dh, 0, bh);
+            k.pack(whh, wHh.values(), wHh.offset(), H);
             for (int t = steps - 1; t >= 0; t--) {
                 float[] hPrev = t == 0 ? h0 : out;
                 int prev = t == 0 ? 0 : (t - 1) * bh;
-                for (int b = 0; b < B; b++) {
-                    for (int j = 0; j < H; j++) {
-                        int s = b * H + j, q = t * B * G + b * G + j;
-                        float r = gates[q], z = gates[q + H], nn = gates[q + 2 * H], ghN = hProj[q + 2 * H];
-                        float dH = dh[s] + dOut[t * bh + s];                 // h_t feeds the output and step t+1
-                        float dN = dH * (1 - z);                             // back through h = (1 - z) n + z h'
-                        float dZ = dH * (hPrev[prev + s] - nn);
-                        dh[s] = dH * z;                                      // into h_{t-1} directly (more below)
-                        float dAn = dN * (1 - nn * nn);                      // back through n = tanh(a_n)
-                        float dR = dAn * ghN;                                // back through a_n = gx_n + r gh_n
-                        float dAr = dR * r * (1 - r);                        // back through the sigmoids
-                        float dAz = dZ * z * (1 - z);
-                        dGx[q] = dAr;                                        // a_r = gx_r + gh_r
-                        dGh[q] = dAr;
-                        dGx[q + H] = dAz;                                    // a_z = gx_z + gh_z
-                        dGh[q + H] = dAz;
-                        dGx[q + 2 * H] = dAn;
-                        dGh[q + 2 * H] = dAn * r;
-                    }
-                }
+                // h_t feeds the output and step t+1; back through h = (1 - z) n + z h' (dh becomes the direct part
+                // of dLoss/dh_{t-1}), n = tanh(gx_n + r gh_n) and the sigmoids (ScalarKernel.gruCellBackward)
+                k.gruCellBackward(B, H, gates, t * B * G, hProj, t * B * G, hPrev, prev, dh, 0, dOut, t * bh, dGx, dGh,
+                        t * B * G);
                 // into h_{t-1} through the recurrence: dh += dgh_t W_hh
-                k.sgemm(NO_TRANS, NO_TRANS, B, H, G, dGh, t * B * G, G, wHh.values(), wHh.offset(), H, dh, 0, H,
-                        ACCUMULATE);
+                k.sgemm(B, dGh, t * B * G, G, whh, dh, 0, H, ACCUMULATE);
             }
             // the weights, summed over all steps: dW_ih += dgx^T x, dW_hh += dgh_t^T h_{t-1}, b_ih and b_hh likewise
             k.sgemm(TRANS, NO_TRANS, G, in, n, dGx, 0, G, x, 0, in, wIh.grads(), wIh.offset(), in, ACCUMULATE);

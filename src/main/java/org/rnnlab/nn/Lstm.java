@@ -7,6 +7,7 @@ import static org.rnnlab.kernel.Kernel.TRANS;
 
 import java.util.List;
 import org.rnnlab.kernel.Kernel;
+import org.rnnlab.kernel.PackedB;
 
 /**
  * One layer of {@code nn.LSTM}, PyTorch's equations and layout (gate blocks i f g o in the weight rows):
@@ -16,9 +17,10 @@ import org.rnnlab.kernel.Kernel;
  *   c_t = f * c_{t-1} + i * g
  *   h_t = o * tanh(c_t)
  * </pre>
- * The input projection of all T steps is one GEMM; each step then adds its recurrence GEMM. Backward walks
- * time in reverse, keeping dh and dc for the state flowing into the step, and finishes with the weight
- * gradients of all steps as three GEMMs.
+ * The input projection of all T steps is one GEMM; each step then adds its recurrence GEMM, with W_hh packed
+ * for the kernel once per pass rather than once per step. Backward walks time in reverse (the kernel's fused
+ * cell backward, then dh = da W_hh), keeping dh and dc for the state flowing into the step, and finishes with
+ * the weight gradients of all steps as three GEMMs.
  */
 public final class Lstm implements RecurrentLayer {
     private final Kernel k;
@@ -65,6 +67,8 @@ public final class Lstm implements RecurrentLayer {
         private final float[] dGates; // (T, B, 4H) dLoss/da_t
         private final float[] dh;     // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
         private final float[] dc;     // (B, H) dLoss/dc_{t-1} likewise
+        private final PackedB whhT;   // W_hh^T (H, 4H) for the recurrence, packed by forward
+        private final PackedB whh;    // W_hh (4H, H) for dh = da W_hh, packed by backward
 
         Pass(int batch, int steps) {
             RecurrentShapes.requireBatch(batch, steps);
@@ -81,6 +85,8 @@ public final class Lstm implements RecurrentLayer {
             dGates = new float[steps * bh * 4];
             dh = new float[bh];
             dc = new float[bh];
+            whhT = k.newPackedB(TRANS, hidden, 4 * hidden, batch, steps);
+            whh = k.newPackedB(NO_TRANS, 4 * hidden, hidden, batch, steps);
         }
 
         @Override
@@ -91,13 +97,14 @@ public final class Lstm implements RecurrentLayer {
             // a = x W_ih^T + b_ih for all T * B rows at once
             k.sgemm(NO_TRANS, TRANS, steps * B, G, in, x, 0, in, wIh.values(), wIh.offset(), in, gates, 0, G, OVERWRITE);
             k.addRowVector(steps * B, G, bIh.values(), bIh.offset(), gates, 0, G);
+            k.pack(whhT, wHh.values(), wHh.offset(), H);
             for (int t = 0; t < steps; t++) {
                 int g = t * B * G, s = t * bh;
                 float[] hPrev = t == 0 ? h0 : out;
                 float[] cPrev = t == 0 ? c0 : cells;
                 int prev = t == 0 ? 0 : s - bh;
                 // a += h_{t-1} W_hh^T + b_hh
-                k.sgemm(NO_TRANS, TRANS, B, G, H, hPrev, prev, H, wHh.values(), wHh.offset(), H, gates, g, G, ACCUMULATE);
+                k.sgemm(B, hPrev, prev, H, whhT, gates, g, G, ACCUMULATE);
                 k.addRowVector(B, G, bHh.values(), bHh.offset(), gates, g, G);
                 // i f g o; c_t = f c_{t-1} + i g; h_t = o tanh(c_t)
                 k.lstmCell(B, H, gates, g, cPrev, prev, cells, s, out, s);
@@ -111,30 +118,16 @@ public final class Lstm implements RecurrentLayer {
             int B = batch, H = hidden, G = 4 * H, bh = B * H, n = steps * B;
             System.arraycopy(dhT, 0, dh, 0, bh);
             System.arraycopy(dcT, 0, dc, 0, bh);
+            k.pack(whh, wHh.values(), wHh.offset(), H);
             for (int t = steps - 1; t >= 0; t--) {
                 float[] cPrev = t == 0 ? c0 : cells;
                 int prev = t == 0 ? 0 : (t - 1) * bh;
-                for (int b = 0; b < B; b++) {
-                    for (int j = 0; j < H; j++) {
-                        int s = b * H + j, o = t * bh + s, q = t * B * G + b * G + j;
-                        float i = gates[q], f = gates[q + H], g = gates[q + 2 * H], og = gates[q + 3 * H];
-                        float tanhC = (float) Math.tanh(cells[o]);
-                        float dH = dh[s] + dOut[o];                          // h_t feeds the output and step t+1
-                        float dO = dH * tanhC;                               // back through h = o tanh(c)
-                        float dC = dc[s] + dH * og * (1 - tanhC * tanhC);    // ... and into c, beside step t+1's dc
-                        float dI = dC * g;                                   // back through c = f c' + i g
-                        float dF = dC * cPrev[prev + s];
-                        float dG = dC * i;
-                        dc[s] = dC * f;                                      // into c_{t-1}
-                        dGates[q] = dI * i * (1 - i);                        // back through the sigmoids and tanh
-                        dGates[q + H] = dF * f * (1 - f);
-                        dGates[q + 2 * H] = dG * (1 - g * g);
-                        dGates[q + 3 * H] = dO * og * (1 - og);
-                    }
-                }
+                // h_t feeds the output and step t+1; back through h = o tanh(c) and c = f c' + i g, into c_{t-1},
+                // and through the gate nonlinearities (the equations: ScalarKernel.lstmCellBackward)
+                k.lstmCellBackward(B, H, gates, t * B * G, cells, t * bh, cPrev, prev, dh, 0, dOut, t * bh, dc, 0,
+                        dGates, t * B * G);
                 // into h_{t-1}: dh = da_t W_hh
-                k.sgemm(NO_TRANS, NO_TRANS, B, H, G, dGates, t * B * G, G, wHh.values(), wHh.offset(), H, dh, 0, H,
-                        OVERWRITE);
+                k.sgemm(B, dGates, t * B * G, G, whh, dh, 0, H, OVERWRITE);
             }
             // the weights, summed over all steps: dW_ih += da^T x, dW_hh += da_t^T h_{t-1}, both biases += sum da
             k.sgemm(TRANS, NO_TRANS, G, in, n, dGates, 0, G, x, 0, in, wIh.grads(), wIh.offset(), in, ACCUMULATE);

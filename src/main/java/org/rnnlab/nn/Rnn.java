@@ -7,6 +7,7 @@ import static org.rnnlab.kernel.Kernel.TRANS;
 
 import java.util.List;
 import org.rnnlab.kernel.Kernel;
+import org.rnnlab.kernel.PackedB;
 
 /**
  * One layer of {@code nn.RNN} (Elman), with {@code nonlinearity='tanh'} or {@code 'relu'}:
@@ -59,6 +60,8 @@ public final class Rnn implements RecurrentLayer {
         private final float[] hT;  // (B, H)
         private final float[] dA;  // (T, B, H) dLoss/d(pre-activation)
         private final float[] dh;  // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
+        private final PackedB whhT; // W_hh^T (H, H) for the recurrence, packed by forward
+        private final PackedB whh;  // W_hh (H, H) for dh = da W_hh, packed by backward
 
         Pass(int batch, int steps) {
             RecurrentShapes.requireBatch(batch, steps);
@@ -70,6 +73,8 @@ public final class Rnn implements RecurrentLayer {
             hT = new float[bh];
             dA = new float[steps * bh];
             dh = new float[bh];
+            whhT = k.newPackedB(TRANS, hidden, hidden, batch, steps);
+            whh = k.newPackedB(NO_TRANS, hidden, hidden, batch, steps);
         }
 
         @Override
@@ -79,12 +84,13 @@ public final class Rnn implements RecurrentLayer {
             // a = x W_ih^T + b_ih for all T * B rows at once, built in the output buffer
             k.sgemm(NO_TRANS, TRANS, steps * B, H, in, x, 0, in, wIh.values(), wIh.offset(), in, out, 0, H, OVERWRITE);
             k.addRowVector(steps * B, H, bIh.values(), bIh.offset(), out, 0, H);
+            k.pack(whhT, wHh.values(), wHh.offset(), H);
             for (int t = 0; t < steps; t++) {
                 int s = t * bh;
                 float[] hPrev = t == 0 ? h0 : out;
                 int prev = t == 0 ? 0 : s - bh;
                 // a += h_{t-1} W_hh^T + b_hh
-                k.sgemm(NO_TRANS, TRANS, B, H, H, hPrev, prev, H, wHh.values(), wHh.offset(), H, out, s, H, ACCUMULATE);
+                k.sgemm(B, hPrev, prev, H, whhT, out, s, H, ACCUMULATE);
                 k.addRowVector(B, H, bHh.values(), bHh.offset(), out, s, H);
                 // h_t = act(a)
                 if (act == Nonlinearity.TANH) k.tanh(bh, out, s);
@@ -97,16 +103,13 @@ public final class Rnn implements RecurrentLayer {
         public void backward(float[] x, float[] dOut, float[] dhT, float[] dcIgnored, float[] dx) {
             int B = batch, H = hidden, bh = B * H, n = steps * B;
             System.arraycopy(dhT, 0, dh, 0, bh);
+            k.pack(whh, wHh.values(), wHh.offset(), H);
             for (int t = steps - 1; t >= 0; t--) {
-                for (int s = 0; s < bh; s++) {
-                    int o = t * bh + s;
-                    float h = out[o];
-                    float dH = dh[s] + dOut[o];                           // h_t feeds the output and step t+1
-                    dA[o] = act == Nonlinearity.TANH ? dH * (1 - h * h)   // back through tanh
-                            : h > 0 ? dH : 0f;                            // or through relu
-                }
+                // h_t feeds the output and step t+1; back through tanh (1 - h^2) or relu ([h > 0])
+                if (act == Nonlinearity.TANH) k.tanhBackward(bh, out, t * bh, dh, 0, dOut, t * bh, dA, t * bh);
+                else k.reluBackward(bh, out, t * bh, dh, 0, dOut, t * bh, dA, t * bh);
                 // into h_{t-1}: dh = da_t W_hh
-                k.sgemm(NO_TRANS, NO_TRANS, B, H, H, dA, t * bh, H, wHh.values(), wHh.offset(), H, dh, 0, H, OVERWRITE);
+                k.sgemm(B, dA, t * bh, H, whh, dh, 0, H, OVERWRITE);
             }
             // the weights, summed over all steps: dW_ih += da^T x, dW_hh += da_t^T h_{t-1}, both biases += sum da
             k.sgemm(TRANS, NO_TRANS, H, in, n, dA, 0, H, x, 0, in, wIh.grads(), wIh.offset(), in, ACCUMULATE);

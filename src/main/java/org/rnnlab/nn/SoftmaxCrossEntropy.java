@@ -34,15 +34,8 @@ public final class SoftmaxCrossEntropy {
 
     /** Writes {@code dLogits} (rows, V) given the upstream gradient of the mean loss ({@code 1} for the loss itself). */
     public void backward(float[] logits, int[] targets, int rows, double[] lse, double dLoss, float[] dLogits) {
-        double scale = dLoss / rows;
-        for (int n = 0; n < rows; n++) {
-            int o = n * classes;
-            int t = target(targets, n);
-            for (int v = 0; v < classes; v++) {
-                double p = Math.exp(logits[o + v] - lse[n]);
-                dLogits[o + v] = (float) (scale * (v == t ? p - 1 : p));
-            }
-        }
+        for (int n = 0; n < rows; n++) target(targets, n);
+        k.softmaxCrossEntropyBackward(rows, classes, logits, targets, lse, dLoss / rows, dLogits);
     }
 
     private int target(int[] targets, int n) {

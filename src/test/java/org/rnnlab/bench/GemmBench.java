@@ -27,7 +27,14 @@ import org.rnnlab.util.Rng;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class GemmBench {
-    @Param({"2048x1024x256xNT", "32x1024x256xNT", "2048x256x1024xNN", "1024x256x2048xTN", "512x512x512xNN"})
+    @Param({"512x512x512xNN",
+        // medium (B 32, T 64, E 64, H 256, LSTM): input projections, recurrence, backward dh, dW, dX, output layer
+        "2048x1024x64xNT", "2048x1024x256xNT", "32x1024x256xNT", "32x256x1024xNN", "1024x256x2048xTN",
+        "2048x256x1024xNN", "2048x96x256xNT",
+        // large (B 64, T 100, H 512): input projection, recurrence, dh, dW, dX
+        "6400x2048x512xNT", "64x2048x512xNT", "64x512x2048xNN", "2048x512x6400xTN", "6400x512x2048xNN",
+        // lab (B 1, T 40, E 64, H 128): input projection, recurrence, dh, dW_ih; generation at B 1 (large)
+        "40x512x64xNT", "1x512x128xNT", "1x128x512xNN", "512x64x40xTN", "1x2048x512xNT"})
     public String shape;
 
     int m;

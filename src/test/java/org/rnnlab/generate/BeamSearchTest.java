@@ -64,7 +64,8 @@ class BeamSearchTest {
             // differently, by float32 ulps of each logit; over 25 characters that stays far below 1e-5.
             assertThat(r.logProbability()).isCloseTo(logProbability(m.model(), prompt, r.tokens()), within(1e-5));
             assertThat(r.score()).isEqualTo(r.logProbability() / 25);
-            assertThat(r.score()).as("width %d", k).isGreaterThanOrEqualTo(previous);
+            // Equal answers may score a float32 rounding apart when computed in batches of different widths.
+            assertThat(r.score()).as("width %d", k).isGreaterThanOrEqualTo(previous - 1e-6);
             previous = r.score();
         }
     }

@@ -79,13 +79,18 @@ class SharedModelTest {
         long me = Thread.currentThread().getId();
         StepGenerator g = new StepGenerator(LSTM.model(), new SamplingOptions(0.8, 0, 1, false), 4, 1);
         g.prime(LSTM.vocabulary().encode("the cat"));
+        // Vector API code allocates (boxed vectors) until C2 compiles it, which on a busy machine can take a while:
+        // the claim is about the steady state, so measure rounds of 200 characters until one is compiled through.
         int rounds = 200, clean = 0;
         long worst = 0;
-        for (int i = 0; i < 2000 + rounds; i++) {
-            long before = threads.getThreadAllocatedBytes(me);
-            g.next();
-            long bytes = threads.getThreadAllocatedBytes(me) - before;
-            if (i >= 2000) {
+        for (int attempt = 0; attempt < 40 && clean <= 190; attempt++) {
+            for (int i = 0; i < 1000; i++) g.next();
+            clean = 0;
+            worst = 0;
+            for (int i = 0; i < rounds; i++) {
+                long before = threads.getThreadAllocatedBytes(me);
+                g.next();
+                long bytes = threads.getThreadAllocatedBytes(me) - before;
                 if (bytes == 0) clean++;
                 worst = Math.max(worst, bytes);
             }

@@ -165,13 +165,143 @@ class ScalarKernelTest {
         assertThat(x[0] + x[1] + x[2] + x[3]).isCloseTo(1f, within(1e-6f));
     }
 
+    /**
+     * The backward cells against centred differences of the same cells written in double here, for the loss
+     * {@code sum(wh * h) + sum(wc * c)}: every gradient entry within 1e-5 (the kernel works in float, the difference
+     * quotient with step 1e-5 is good to about 1e-9).
+     */
+    @Test
+    void lstmCellBackwardIsTheGradientOfTheCell() {
+        int batch = 2, hh = 3, bh = batch * hh;
+        SplittableRandom r = new SplittableRandom(12);
+        float[] pre = filled(r, 4 * bh, 2), cPrev = filled(r, bh, 2), dOut = filled(r, bh), dh = filled(r, bh);
+        float[] dc = filled(r, bh);
+        double[] wh = new double[bh], wc = toDoubles(dc);
+        for (int i = 0; i < bh; i++) wh[i] = dh[i] + dOut[i]; // what reaches h
+        float[] gates = pre.clone(), c = new float[bh], h = new float[bh], dG = new float[4 * bh];
+        K.lstmCell(batch, hh, gates, 0, cPrev, 0, c, 0, h, 0);
+        K.lstmCellBackward(batch, hh, gates, 0, c, 0, cPrev, 0, dh, 0, dOut, 0, dc, 0, dG, 0);
+        double[] a0 = toDoubles(pre), c0 = toDoubles(cPrev);
+        for (int i = 0; i < a0.length; i++) {
+            assertThat((double) dG[i]).as("dGates[%d]", i)
+                    .isCloseTo(centred(a -> lstmLoss(batch, hh, a, c0, wh, wc), a0, i), within(1e-5));
+        }
+        for (int i = 0; i < bh; i++) {
+            assertThat((double) dc[i]).as("dc_prev[%d]", i)
+                    .isCloseTo(centred(cp -> lstmLoss(batch, hh, a0, cp, wh, wc), c0, i), within(1e-5));
+        }
+    }
+
+    private static double lstmLoss(int batch, int hh, double[] a, double[] cPrev, double[] wh, double[] wc) {
+        double loss = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < hh; j++) {
+                int g = b * 4 * hh + j, s = b * hh + j;
+                double i = sig(a[g]), f = sig(a[g + hh]), cand = Math.tanh(a[g + 2 * hh]), o = sig(a[g + 3 * hh]);
+                double c = f * cPrev[s] + i * cand;
+                loss += wh[s] * o * Math.tanh(c) + wc[s] * c;
+            }
+        }
+        return loss;
+    }
+
+    @Test
+    void gruCellBackwardIsTheGradientOfTheCell() {
+        int batch = 2, hh = 3, bh = batch * hh;
+        SplittableRandom r = new SplittableRandom(13);
+        float[] gx = filled(r, 3 * bh), gh = filled(r, 3 * bh), hPrev = filled(r, bh), dOut = filled(r, bh);
+        float[] dh = filled(r, bh);
+        double[] w = new double[bh];
+        for (int i = 0; i < bh; i++) w[i] = dh[i] + dOut[i];
+        float[] act = gx.clone(), h = new float[bh];
+        K.gruCell(batch, hh, act, 0, gh, 0, hPrev, 0, h, 0);
+        float[] dGx = new float[3 * bh], dGh = new float[3 * bh];
+        K.gruCellBackward(batch, hh, act, 0, gh, 0, hPrev, 0, dh, 0, dOut, 0, dGx, dGh, 0);
+        double[] x0 = toDoubles(gx), y0 = toDoubles(gh), p0 = toDoubles(hPrev);
+        for (int i = 0; i < 3 * bh; i++) {
+            assertThat((double) dGx[i]).as("dGx[%d]", i).isCloseTo(centred(x -> gruLoss(batch, hh, x, y0, p0, w), x0, i), within(1e-5));
+            assertThat((double) dGh[i]).as("dGh[%d]", i).isCloseTo(centred(y -> gruLoss(batch, hh, x0, y, p0, w), y0, i), within(1e-5));
+        }
+        for (int i = 0; i < bh; i++) {
+            assertThat((double) dh[i]).as("dh_prev through z [%d]", i)
+                    .isCloseTo(centred(p -> gruLoss(batch, hh, x0, y0, p, w), p0, i), within(1e-5));
+        }
+    }
+
+    private static double gruLoss(int batch, int hh, double[] gx, double[] gh, double[] hPrev, double[] w) {
+        double loss = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < hh; j++) {
+                int g = b * 3 * hh + j, s = b * hh + j;
+                double rr = sig(gx[g] + gh[g]), z = sig(gx[g + hh] + gh[g + hh]);
+                double n = Math.tanh(gx[g + 2 * hh] + rr * gh[g + 2 * hh]);
+                loss += w[s] * ((1 - z) * n + z * hPrev[s]);
+            }
+        }
+        return loss;
+    }
+
+    @Test
+    void activationBackwardsAndTheCrossEntropyGradient() {
+        float[] dA = new float[3];
+        K.tanhBackward(2, new float[] {0f, 0.5f, -0.5f}, 1, new float[] {1f, 2f}, 0, new float[] {0f, 1f, 1f}, 1, dA, 1);
+        assertThat(dA).containsExactly(0f, 2f * 0.75f, 3f * 0.75f);
+        K.reluBackward(3, new float[] {0f, 2f, -1f}, 0, new float[] {1f, 1f, 1f}, 0, new float[] {1f, 1f, 1f}, 0, dA, 0);
+        assertThat(dA).as("0 at 0, as PyTorch").containsExactly(0f, 2f, 0f);
+        SplittableRandom r = new SplittableRandom(14);
+        int rows = 3, v = 5;
+        float[] logits = filled(r, rows * v);
+        int[] targets = {4, 0, 2};
+        double[] lse = new double[rows];
+        for (int i = 0; i < rows; i++) lse[i] = K.logSumExp(logits, i * v, v);
+        float[] d = new float[rows * v];
+        K.softmaxCrossEntropyBackward(rows, v, logits, targets, lse, 0.5, d);
+        double[] x0 = toDoubles(logits);
+        for (int i = 0; i < d.length; i++) {
+            double want = centred(x -> {
+                double loss = 0;
+                for (int row = 0; row < rows; row++) {
+                    double sum = 0;
+                    for (int j = 0; j < v; j++) sum += Math.exp(x[row * v + j]);
+                    loss += 0.5 * (Math.log(sum) - x[row * v + targets[row]]);
+                }
+                return loss;
+            }, x0, i);
+            assertThat((double) d[i]).as("dLogits[%d]", i).isCloseTo(want, within(1e-6));
+        }
+    }
+
+    private static double centred(java.util.function.ToDoubleFunction<double[]> f, double[] x, int i) {
+        double step = 1e-5;
+        double[] p = x.clone(), m = x.clone();
+        p[i] += step;
+        m[i] -= step;
+        return (f.applyAsDouble(p) - f.applyAsDouble(m)) / (2 * step);
+    }
+
+    private static float[] toFloats(double[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = (float) x[i];
+        return y;
+    }
+
+    private static double[] toDoubles(float[] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = x[i];
+        return y;
+    }
+
     private static double sig(double x) {
         return 1 / (1 + Math.exp(-x));
     }
 
     static float[] filled(SplittableRandom r, int n) {
+        return filled(r, n, 1);
+    }
+
+    static float[] filled(SplittableRandom r, int n, double scale) {
         float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) x[i] = (float) (scale * r.nextDouble(-1, 1));
         return x;
     }
 }

@@ -8,12 +8,14 @@ import org.rnnlab.util.Rng;
 
 /**
  * {@link VectorGemm} against a plain double-precision triple loop, for every transpose combination, with offsets,
- * padded leading dimensions, accumulation and sizes that hit every edge of the blocking (not multiples of MR, NR,
- * KC, MC). The tolerance is float32 summation error: each entry within {@code 4 k 2^-24 sum_p |a_ip b_pj|}.
+ * padded leading dimensions, accumulation and sizes that hit every plan (few rows: dot products or row
+ * combinations; small; blocked) and every edge of the blocking (not multiples of MR, NR, KC; leftover rows of 1
+ * to 11). The tolerance is float32 summation error: each entry within {@code 4 k 2^-24 sum_p |a_ip b_pj|}.
  */
 class VectorGemmTest {
     @ParameterizedTest(name = "m={0} n={1} k={2}")
-    @CsvSource({"1,1,1", "3,5,7", "6,32,8", "7,33,300", "97,65,257", "200,130,600", "1,512,128", "40,512,128", "13,1,700"})
+    @CsvSource({"1,1,1", "3,5,7", "6,32,8", "7,33,300", "97,65,257", "200,130,600", "1,512,128", "40,512,128", "13,1,700",
+        "2,37,300", "4,100,513", "5,40,40", "29,70,513", "32,96,64", "25,33,129", "12,32,256", "11,31,257"})
     void matchesTheReferenceForEveryLayout(int m, int n, int k) {
         Rng rng = new Rng(m * 1000L + n * 10L + k);
         for (boolean ta : new boolean[] {false, true}) {

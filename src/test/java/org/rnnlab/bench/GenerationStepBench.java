@@ -1,0 +1,62 @@
+package org.rnnlab.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.rnnlab.generate.Sampler;
+import org.rnnlab.generate.SamplingOptions;
+import org.rnnlab.model.CharModel;
+import org.rnnlab.util.Rng;
+
+/**
+ * Carried-state generation at batch 1, one character per op: {@code step} is {@link CharModel#step} alone;
+ * {@code stepSample} also draws the next character at temperature 0.8 and feeds it back, as the peer's
+ * {@code gen_carried_cps} does. Chars/s = 1 / (time per op). Run: {@code bin/jmh GenerationStepBench}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class GenerationStepBench {
+    @Param({"lab-lstm", "lab-rnn", "medium-lstm", "large-lstm"})
+    public String config;
+
+    CharModel model;
+    CharModel.StepWorkspace ws;
+    org.rnnlab.model.State state;
+    int[] token = {1};
+    Sampler sampler;
+    Rng rng = new Rng(3);
+
+    @Setup
+    public void setup() {
+        BenchConfigs c = BenchConfigs.named(config);
+        model = CharModel.create(c.model(), 1);
+        ws = model.stepWorkspace(1);
+        state = model.zeroState(1);
+        sampler = new Sampler(SamplingOptions.NOTEBOOK, c.model().vocab());
+    }
+
+    @Benchmark
+    public float[] step() {
+        return model.step(ws, token, state, state);
+    }
+
+    @Benchmark
+    public int stepSample() {
+        float[] logits = model.step(ws, token, state, state);
+        token[0] = sampler.choose(logits, 0, rng);
+        return token[0];
+    }
+}

@@ -1,0 +1,171 @@
+package org.rnnlab.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.management.ManagementFactory;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel thread pool: every part runs once, on rnnlab's own threads; failures reach the caller; a busy pool
+ * makes a second caller run its parts itself; dispatching allocates nothing; and products give identical bits
+ * with one and two threads.
+ */
+class ParallelismTest {
+    private static final int THREADS = Parallelism.threads();
+
+    @AfterEach
+    void restore() {
+        Parallelism.setThreads(THREADS);
+    }
+
+    /** Records which thread ran each part, each part taking {@code millis}. */
+    private static final class Recorder implements Parallelism.Task {
+        final AtomicIntegerArray runs;
+        final AtomicReferenceArray<Thread> threads;
+        final long millis;
+
+        Recorder(int parts, long millis) {
+            runs = new AtomicIntegerArray(parts);
+            threads = new AtomicReferenceArray<>(parts);
+            this.millis = millis;
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            runs.incrementAndGet(part);
+            threads.set(part, Thread.currentThread());
+            if (millis > 0) {
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyPartRunsOnceOnTheCallerOrTheKernelThreads() {
+        Parallelism.setThreads(3);
+        int onWorkers = 0;
+        for (int round = 0; round < 20; round++) {
+            Recorder r = new Recorder(3, 2); // parts long enough for the workers to wake and claim some
+            Parallelism.run(3, r);
+            for (int p = 0; p < 3; p++) {
+                assertThat(r.runs.get(p)).isEqualTo(1);
+                Thread t = r.threads.get(p);
+                if (t != Thread.currentThread()) {
+                    onWorkers++;
+                    assertThat(t.getName()).startsWith("rnnlab-kernel-");
+                    assertThat(t.isDaemon()).isTrue();
+                }
+            }
+        }
+        assertThat(onWorkers).as("parts run by the pool's workers").isPositive();
+        Recorder more = new Recorder(7, 1);
+        Parallelism.run(7, more); // more parts than threads: claimed in turn
+        for (int p = 0; p < 7; p++) assertThat(more.runs.get(p)).isEqualTo(1);
+    }
+
+    @Test
+    void oneThreadMeansTheCallerOnly() {
+        Parallelism.setThreads(1);
+        assertThat(Parallelism.threads()).isEqualTo(1);
+        Recorder r = new Recorder(1, 0);
+        Parallelism.run(1, r);
+        assertThat(r.threads.get(0)).isSameAs(Thread.currentThread());
+        assertThatThrownBy(() -> Parallelism.setThreads(0)).hasMessageContaining("at least 1, got 0");
+    }
+
+    @Test
+    void aFailingPartReachesTheCallerAndThePoolStillWorks() {
+        Parallelism.setThreads(2);
+        assertThatThrownBy(() -> Parallelism.run(2, (part, parts) -> {
+            if (part == 1) throw new IllegalStateException("part one failed");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("part one failed");
+        Recorder r = new Recorder(2, 0);
+        Parallelism.run(2, r);
+        assertThat(r.runs.get(0) + r.runs.get(1)).isEqualTo(2);
+    }
+
+    @Test
+    void concurrentCallersEachGetEveryPartRun() throws Exception {
+        Parallelism.setThreads(2);
+        Thread[] callers = new Thread[3];
+        Throwable[] failures = new Throwable[callers.length];
+        for (int t = 0; t < callers.length; t++) {
+            int me = t;
+            callers[t] = new Thread(() -> {
+                try {
+                    for (int round = 0; round < 2000; round++) {
+                        Recorder r = new Recorder(2, 0);
+                        Parallelism.run(2, r);
+                        if (r.runs.get(0) != 1 || r.runs.get(1) != 1) throw new AssertionError("round " + round);
+                    }
+                } catch (Throwable e) {
+                    failures[me] = e;
+                }
+            });
+            callers[t].start();
+        }
+        for (Thread t : callers) t.join();
+        for (Throwable f : failures) assertThat(f).isNull();
+    }
+
+    @Test
+    void dispatchingAllocatesNothing() {
+        Parallelism.setThreads(2);
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long me = Thread.currentThread().getId();
+        Parallelism.Task task = (part, parts) -> { };
+        for (int i = 0; i < 20_000; i++) Parallelism.run(2, task);
+        long before = mx.getThreadAllocatedBytes(me);
+        for (int i = 0; i < 1000; i++) Parallelism.run(2, task);
+        assertThat(mx.getThreadAllocatedBytes(me) - before).as("bytes allocated by 1000 dispatches").isLessThan(1024);
+    }
+
+    /** Every plan of the vector kernel's products, packed operands included: one thread and two, bit for bit. */
+    @Test
+    void productsAreIdenticalBitForBitWithOneAndTwoThreads() {
+        Kernel v = Kernel.named("vector");
+        // each big enough to be split (VectorKernel.PART_WORK); split by columns, or by rows when C is tall
+        int[][] shapes = {{1, 1024, 300}, {3, 700, 130}, {32, 256, 64}, {130, 96, 64}, {70, 40, 130}, {37, 333, 129}};
+        SplittableRandom r = new SplittableRandom(1);
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    float[] a = VectorKernelTest.filled(r, m * k, 1), b = VectorKernelTest.filled(r, k * n, 1);
+                    float[] c0 = VectorKernelTest.filled(r, m * n, 1);
+                    float[][] out = new float[2][];
+                    for (int threads = 1; threads <= 2; threads++) {
+                        Parallelism.setThreads(threads);
+                        float[] c = c0.clone();
+                        v.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, true);
+                        out[threads - 1] = c;
+                    }
+                    assertThat(out[1]).as("%dx%dx%d ta=%s tb=%s", m, n, k, ta, tb).containsExactly(out[0]);
+                }
+                if (!ta) {
+                    boolean tb = true;
+                    float[] a = VectorKernelTest.filled(r, m * k, 1), b = VectorKernelTest.filled(r, k * n, 1);
+                    float[][] out = new float[2][];
+                    for (int threads = 1; threads <= 2; threads++) {
+                        Parallelism.setThreads(threads);
+                        PackedB p = v.newPackedB(tb, k, n, m, 64);
+                        v.pack(p, b, 0, k);
+                        float[] c = new float[m * n];
+                        v.sgemm(m, a, 0, k, p, c, 0, n, false);
+                        out[threads - 1] = c;
+                    }
+                    assertThat(out[1]).as("packed %dx%dx%d", m, n, k).containsExactly(out[0]);
+                }
+            }
+        }
+    }
+}
