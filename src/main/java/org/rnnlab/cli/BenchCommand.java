@@ -58,10 +58,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Text to train on (default: the notebook's lines; medium and large need about 1 MB, e.g. "
                     + "the peer's --build-pycorpus output).")
     Path corpus;
+    @Option(names = "--threads", description = "Kernel threads (default: every processor).") Integer threads;
     @Option(names = "--json", description = "One JSON line per configuration, with the peer script's keys.") boolean json;
 
     @Override
     public Integer call() throws IOException {
+        if (threads != null) org.rnnlab.kernel.Parallelism.setThreads(threads);
         Corpus text = corpus == null ? Corpus.lab() : Corpus.fromPath(corpus);
         List<Throughput.Config> runs = new ArrayList<>();
         if (configs == null) {

@@ -148,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the weights, shuffling and dropout (default 0).")
     Long seed;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads for the kernels, 1.." + TrainConfig.MAX_THREADS + " (default 1).")
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads for the kernels, 1.." + TrainConfig.MAX_THREADS + " (default: every processor; the results do not depend on it).")
     Integer threads;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where checkpoints and metrics.csv go (required for a new run).")
@@ -195,6 +195,8 @@ final class TrainCommand implements Callable<Integer> {
         // Read the text by the name the user gave (messages show it); the config records it as an absolute path.
         Corpus text = Corpora.load(corpus != null && Corpora.isPath(config.corpus()) ? corpus : config.corpus());
         TrainData data = TrainData.of(text, config.val(), config.test());
+        // The kernels' thread pool: all processors unless --threads says otherwise (results do not depend on it).
+        if (threads != null) org.rnnlab.kernel.Parallelism.setThreads(threads);
         Trainer trainer = checkpoint == null ? Trainer.create(config, data, dir) : Trainer.resume(checkpoint, data, config, dir);
         for (String w : trainer.warnings()) err.println("rnnlab train: warning: " + w);
         String spent = budgetSpent(trainer);

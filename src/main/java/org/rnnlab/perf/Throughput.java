@@ -112,7 +112,7 @@ public final class Throughput {
         r.put("params", mc.parameterCount());
         r.put("steps", c.steps());
         r.put("warmup", c.warmup());
-        r.put("threads", Runtime.getRuntime().availableProcessors());
+        r.put("threads", org.rnnlab.kernel.Parallelism.threads());
         r.put("kernel", org.rnnlab.kernel.Kernel.preferred().name());
         r.put("java", Runtime.version().toString());
         r.put("tokens_per_step", tokensPerStep);
