@@ -307,9 +307,8 @@ final class VectorKernel implements Kernel {
         for (; i < n; i++) x[off + i] = x[off + i] <= 0f ? 0f : x[off + i];
     }
 
-    @Override
-    public void lstmCell(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
-                         float[] c, int cOff, float[] h, int hOff) {
+    private static void lstmCellRows(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
+                                     float[] c, int cOff, float[] h, int hOff) {
         int hh = hidden, bound = S.loopBound(hidden);
         for (int b = 0; b < batch; b++) {
             int g = gOff + b * 4 * hh, s = b * hh;
@@ -342,9 +341,8 @@ final class VectorKernel implements Kernel {
         }
     }
 
-    @Override
-    public void gruCell(int batch, int hidden, float[] gx, int gxOff, float[] gh, int ghOff,
-                        float[] hPrev, int hpOff, float[] h, int hOff) {
+    private static void gruCellRows(int batch, int hidden, float[] gx, int gxOff, float[] gh, int ghOff,
+                                    float[] hPrev, int hpOff, float[] h, int hOff) {
         int hh = hidden, bound = S.loopBound(hidden), bound2 = S.loopBound(2 * hidden);
         for (int b = 0; b < batch; b++) {
             int x = gxOff + b * 3 * hh, y = ghOff + b * 3 * hh, s = b * hh;
@@ -378,12 +376,161 @@ final class VectorKernel implements Kernel {
         }
     }
 
-    // ---------------------------------------------------------------------------------------------- backward
+    // ---------------------------------------------------------------------------------------------- cells
+
+    /** Entries (batch x hidden) of a cell step from which its rows are split over the pool. */
+    static final int CELL_PARALLEL = 16384;
+
+    private static int cellParts(int batch, int hidden) {
+        int threads = Parallelism.threads();
+        if (threads == 1 || batch < 2 || (long) batch * hidden < CELL_PARALLEL) return 1;
+        return Math.min(batch, threads);
+    }
+
+    @Override
+    public void lstmCell(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
+                         float[] c, int cOff, float[] h, int hOff) {
+        int parts = cellParts(batch, hidden);
+        if (parts == 1) {
+            lstmCellRows(batch, hidden, gates, gOff, cPrev, cpOff, c, cOff, h, hOff);
+            return;
+        }
+        CellJob job = CELLS.get();
+        job.set(CellJob.LSTM, batch, hidden, gates, gOff, cPrev, cpOff, c, cOff, h, hOff, null, 0, null, 0, null, 0,
+                null, null, 0);
+        job.runOn(parts);
+    }
+
+    @Override
+    public void gruCell(int batch, int hidden, float[] gx, int gxOff, float[] gh, int ghOff,
+                        float[] hPrev, int hpOff, float[] h, int hOff) {
+        int parts = cellParts(batch, hidden);
+        if (parts == 1) {
+            gruCellRows(batch, hidden, gx, gxOff, gh, ghOff, hPrev, hpOff, h, hOff);
+            return;
+        }
+        CellJob job = CELLS.get();
+        job.set(CellJob.GRU, batch, hidden, gx, gxOff, gh, ghOff, hPrev, hpOff, h, hOff, null, 0, null, 0, null, 0,
+                null, null, 0);
+        job.runOn(parts);
+    }
 
     @Override
     public void lstmCellBackward(int batch, int hidden, float[] gates, int gOff, float[] c, int cOff,
                                  float[] cPrev, int cpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
                                  float[] dc, int dcOff, float[] dGates, int dgOff) {
+        int parts = cellParts(batch, hidden);
+        if (parts == 1) {
+            lstmCellBackwardRows(batch, hidden, gates, gOff, c, cOff, cPrev, cpOff, dh, dhOff, dOut, dOutOff, dc, dcOff,
+                    dGates, dgOff);
+            return;
+        }
+        CellJob job = CELLS.get();
+        job.set(CellJob.LSTM_BACK, batch, hidden, gates, gOff, c, cOff, cPrev, cpOff, dh, dhOff, dOut, dOutOff, dc,
+                dcOff, dGates, dgOff, null, null, 0);
+        job.runOn(parts);
+    }
+
+    @Override
+    public void gruCellBackward(int batch, int hidden, float[] gates, int gOff, float[] gh, int ghOff,
+                                float[] hPrev, int hpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                                float[] dGx, float[] dGh, int dgOff) {
+        int parts = cellParts(batch, hidden);
+        if (parts == 1) {
+            gruCellBackwardRows(batch, hidden, gates, gOff, gh, ghOff, hPrev, hpOff, dh, dhOff, dOut, dOutOff, dGx, dGh,
+                    dgOff);
+            return;
+        }
+        CellJob job = CELLS.get();
+        job.set(CellJob.GRU_BACK, batch, hidden, gates, gOff, gh, ghOff, hPrev, hpOff, dh, dhOff, dOut, dOutOff, null,
+                0, null, 0, dGx, dGh, dgOff);
+        job.runOn(parts);
+    }
+
+    private static final ThreadLocal<CellJob> CELLS = ThreadLocal.withInitial(CellJob::new);
+
+    /** A cell step (or its backward) split over batch rows: rows are independent, each is done by one part. */
+    private static final class CellJob implements Parallelism.Task {
+        static final int LSTM = 0;
+        static final int GRU = 1;
+        static final int LSTM_BACK = 2;
+        static final int GRU_BACK = 3;
+        int op;
+        int batch;
+        int hidden;
+        float[] x0;
+        float[] x1;
+        float[] x2;
+        float[] x3;
+        float[] x4;
+        float[] x5;
+        float[] x6;
+        float[] y0;
+        float[] y1;
+        int o0;
+        int o1;
+        int o2;
+        int o3;
+        int o4;
+        int o5;
+        int o6;
+        int oy;
+
+        void set(int op, int batch, int hidden, float[] x0, int o0, float[] x1, int o1, float[] x2, int o2,
+                 float[] x3, int o3, float[] x4, int o4, float[] x5, int o5, float[] x6, int o6,
+                 float[] y0, float[] y1, int oy) {
+            this.op = op;
+            this.batch = batch;
+            this.hidden = hidden;
+            this.x0 = x0;
+            this.x1 = x1;
+            this.x2 = x2;
+            this.x3 = x3;
+            this.x4 = x4;
+            this.x5 = x5;
+            this.x6 = x6;
+            this.y0 = y0;
+            this.y1 = y1;
+            this.o0 = o0;
+            this.o1 = o1;
+            this.o2 = o2;
+            this.o3 = o3;
+            this.o4 = o4;
+            this.o5 = o5;
+            this.o6 = o6;
+            this.oy = oy;
+        }
+
+        void runOn(int parts) {
+            try {
+                Parallelism.run(parts, this);
+            } finally {
+                x0 = x1 = x2 = x3 = x4 = x5 = x6 = y0 = y1 = null;
+            }
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            int b0 = part * batch / parts, b1 = (part + 1) * batch / parts, rows = b1 - b0, h = hidden;
+            if (rows == 0) return;
+            switch (op) {
+                case LSTM -> lstmCellRows(rows, h, x0, o0 + b0 * 4 * h, x1, o1 + b0 * h, x2, o2 + b0 * h, x3,
+                        o3 + b0 * h);
+                case GRU -> gruCellRows(rows, h, x0, o0 + b0 * 3 * h, x1, o1 + b0 * 3 * h, x2, o2 + b0 * h, x3,
+                        o3 + b0 * h);
+                case LSTM_BACK -> lstmCellBackwardRows(rows, h, x0, o0 + b0 * 4 * h, x1, o1 + b0 * h, x2, o2 + b0 * h,
+                        x3, o3 + b0 * h, x4, o4 + b0 * h, x5, o5 + b0 * h, x6, o6 + b0 * 4 * h);
+                default -> gruCellBackwardRows(rows, h, x0, o0 + b0 * 3 * h, x1, o1 + b0 * 3 * h, x2, o2 + b0 * h, x3,
+                        o3 + b0 * h, x4, o4 + b0 * h, y0, y1, oy + b0 * 3 * h);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- backward
+
+    private static void lstmCellBackwardRows(int batch, int hidden, float[] gates, int gOff, float[] c, int cOff,
+                                             float[] cPrev, int cpOff, float[] dh, int dhOff, float[] dOut,
+                                             int dOutOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
         int hh = hidden, bound = S.loopBound(hidden);
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int b = 0; b < batch; b++) {
@@ -430,10 +577,9 @@ final class VectorKernel implements Kernel {
         }
     }
 
-    @Override
-    public void gruCellBackward(int batch, int hidden, float[] gates, int gOff, float[] gh, int ghOff,
-                                float[] hPrev, int hpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
-                                float[] dGx, float[] dGh, int dgOff) {
+    private static void gruCellBackwardRows(int batch, int hidden, float[] gates, int gOff, float[] gh, int ghOff,
+                                            float[] hPrev, int hpOff, float[] dh, int dhOff, float[] dOut,
+                                            int dOutOff, float[] dGx, float[] dGh, int dgOff) {
         int hh = hidden, bound = S.loopBound(hidden);
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int b = 0; b < batch; b++) {

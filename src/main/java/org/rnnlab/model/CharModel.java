@@ -51,7 +51,7 @@ public final class CharModel {
         this.config = config;
         this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
         this.params = new ParameterArena(config.parameterShapes());
-        this.embedding = new Embedding(params.get("embedding.weight"));
+        this.embedding = new Embedding(kernel, params.get("embedding.weight"));
         String m = config.cell().moduleName();
         List<RecurrentLayer> layers = new ArrayList<>();
         for (int k = 0; k < config.layers(); k++) {

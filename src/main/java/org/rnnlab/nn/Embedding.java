@@ -1,6 +1,7 @@
 package org.rnnlab.nn;
 
 import java.util.Arrays;
+import org.rnnlab.kernel.Kernel;
 
 /**
  * {@code nn.Embedding}: a lookup table W (V, E).
@@ -11,14 +12,21 @@ import java.util.Arrays;
  * A row gather and a scatter-add, never a one-hot matrix product: O(n E) instead of O(n V E).
  */
 public final class Embedding {
+    private final Kernel k;
     private final Param weight; // (V, E)
     private final int vocab;
     private final int dim;
 
+    /** An embedding whose backward adds rows with {@link Kernel#preferred()}. */
     public Embedding(Param weight) {
+        this(Kernel.preferred(), weight);
+    }
+
+    public Embedding(Kernel kernel, Param weight) {
         int[] s = weight.shape();
         if (s.length != 2) throw new IllegalArgumentException(weight.name() + ": an embedding table is (V, E), found "
                 + Arrays.toString(s));
+        this.k = java.util.Objects.requireNonNull(kernel, "kernel");
         this.weight = weight;
         this.vocab = s[0];
         this.dim = s[1];
@@ -48,8 +56,8 @@ public final class Embedding {
     public void backward(int[] ids, int n, float[] dOut) {
         float[] g = weight.grads();
         for (int i = 0; i < n; i++) {
-            int r = weight.offset() + row(ids, i) * dim;
-            for (int j = 0; j < dim; j++) g[r + j] += dOut[i * dim + j];
+            // one row added: the kernel's vector add (a plain loop between two offsets does not vectorise)
+            k.addRowVector(1, dim, dOut, i * dim, g, weight.offset() + row(ids, i) * dim, dim);
         }
     }
 

@@ -67,6 +67,7 @@ public final class Lstm implements RecurrentLayer {
         private final float[] dGates; // (T, B, 4H) dLoss/da_t
         private final float[] dh;     // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
         private final float[] dc;     // (B, H) dLoss/dc_{t-1} likewise
+        private final float[] biasSum; // (4H) b_ih + b_hh
         private final PackedB whhT;   // W_hh^T (H, 4H) for the recurrence, packed by forward
         private final PackedB whh;    // W_hh (4H, H) for dh = da W_hh, packed by backward
 
@@ -85,6 +86,7 @@ public final class Lstm implements RecurrentLayer {
             dGates = new float[steps * bh * 4];
             dh = new float[bh];
             dc = new float[bh];
+            biasSum = new float[4 * hidden];
             whhT = k.newPackedB(TRANS, hidden, 4 * hidden, batch, steps);
             whh = k.newPackedB(NO_TRANS, 4 * hidden, hidden, batch, steps);
         }
@@ -94,18 +96,20 @@ public final class Lstm implements RecurrentLayer {
             int B = batch, H = hidden, G = 4 * H, bh = B * H;
             System.arraycopy(h0In, 0, h0, 0, bh);
             System.arraycopy(c0In, 0, c0, 0, bh);
-            // a = x W_ih^T + b_ih for all T * B rows at once
+            // a = x W_ih^T + (b_ih + b_hh) for all T * B rows at once: both biases added here, once, rather than
+            // b_hh at every step (the sum rounds differently from PyTorch's order by an ulp at most)
+            float[] bIn = bIh.values(), bRec = bHh.values();
+            for (int j = 0; j < G; j++) biasSum[j] = bIn[bIh.offset() + j] + bRec[bHh.offset() + j];
             k.sgemm(NO_TRANS, TRANS, steps * B, G, in, x, 0, in, wIh.values(), wIh.offset(), in, gates, 0, G, OVERWRITE);
-            k.addRowVector(steps * B, G, bIh.values(), bIh.offset(), gates, 0, G);
+            k.addRowVector(steps * B, G, biasSum, 0, gates, 0, G);
             k.pack(whhT, wHh.values(), wHh.offset(), H);
             for (int t = 0; t < steps; t++) {
                 int g = t * B * G, s = t * bh;
                 float[] hPrev = t == 0 ? h0 : out;
                 float[] cPrev = t == 0 ? c0 : cells;
                 int prev = t == 0 ? 0 : s - bh;
-                // a += h_{t-1} W_hh^T + b_hh
+                // a += h_{t-1} W_hh^T
                 k.sgemm(B, hPrev, prev, H, whhT, gates, g, G, ACCUMULATE);
-                k.addRowVector(B, G, bHh.values(), bHh.offset(), gates, g, G);
                 // i f g o; c_t = f c_{t-1} + i g; h_t = o tanh(c_t)
                 k.lstmCell(B, H, gates, g, cPrev, prev, cells, s, out, s);
             }

@@ -60,6 +60,7 @@ public final class Rnn implements RecurrentLayer {
         private final float[] hT;  // (B, H)
         private final float[] dA;  // (T, B, H) dLoss/d(pre-activation)
         private final float[] dh;  // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
+        private final float[] biasSum; // (H) b_ih + b_hh
         private final PackedB whhT; // W_hh^T (H, H) for the recurrence, packed by forward
         private final PackedB whh;  // W_hh (H, H) for dh = da W_hh, packed by backward
 
@@ -73,6 +74,7 @@ public final class Rnn implements RecurrentLayer {
             hT = new float[bh];
             dA = new float[steps * bh];
             dh = new float[bh];
+            biasSum = new float[hidden];
             whhT = k.newPackedB(TRANS, hidden, hidden, batch, steps);
             whh = k.newPackedB(NO_TRANS, hidden, hidden, batch, steps);
         }
@@ -81,17 +83,19 @@ public final class Rnn implements RecurrentLayer {
         public void forward(float[] x, float[] h0In, float[] c0Ignored) {
             int B = batch, H = hidden, bh = B * H;
             System.arraycopy(h0In, 0, h0, 0, bh);
-            // a = x W_ih^T + b_ih for all T * B rows at once, built in the output buffer
+            // a = x W_ih^T + (b_ih + b_hh) for all T * B rows at once, built in the output buffer: both biases added
+            // here, once, rather than b_hh at every step (the sum rounds differently from PyTorch by an ulp at most)
+            float[] bIn = bIh.values(), bRec = bHh.values();
+            for (int j = 0; j < H; j++) biasSum[j] = bIn[bIh.offset() + j] + bRec[bHh.offset() + j];
             k.sgemm(NO_TRANS, TRANS, steps * B, H, in, x, 0, in, wIh.values(), wIh.offset(), in, out, 0, H, OVERWRITE);
-            k.addRowVector(steps * B, H, bIh.values(), bIh.offset(), out, 0, H);
+            k.addRowVector(steps * B, H, biasSum, 0, out, 0, H);
             k.pack(whhT, wHh.values(), wHh.offset(), H);
             for (int t = 0; t < steps; t++) {
                 int s = t * bh;
                 float[] hPrev = t == 0 ? h0 : out;
                 int prev = t == 0 ? 0 : s - bh;
-                // a += h_{t-1} W_hh^T + b_hh
+                // a += h_{t-1} W_hh^T
                 k.sgemm(B, hPrev, prev, H, whhT, out, s, H, ACCUMULATE);
-                k.addRowVector(B, H, bHh.values(), bHh.offset(), out, s, H);
                 // h_t = act(a)
                 if (act == Nonlinearity.TANH) k.tanh(bh, out, s);
                 else k.relu(bh, out, s);

@@ -12,13 +12,24 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.rnnlab.kernel.Kernel;
+import org.rnnlab.kernel.PackedB;
+import org.rnnlab.kernel.Parallelism;
 import org.rnnlab.kernel.VectorGemm;
 import org.rnnlab.util.Rng;
 
 /**
  * sgemm shapes of the training hot path, as (m, n, k, layout): the input projection of all T steps
- * ({@code X W_ih^T}: NT), the recurrence at batch 32 (NT), and the backward products (NN for dX, TN for dW).
- * Run: {@code bin/jmh GemmBench}. Report GFLOP/s = 2 m n k / time.
+ * ({@code X W_ih^T}: NT), the recurrence (NT forward, NN for dh), and the backward products (NN for dX, TN for
+ * dW), for the issue's medium, large and lab configurations. Report GFLOP/s = 2 m n k / time.
+ * <ul>
+ *   <li>{@code vector}: {@link VectorGemm#sgemm} itself, one thread (the same call as before the tuning);</li>
+ *   <li>{@code kernel}: {@link Kernel#named vector kernel}'s sgemm with {@code threads} threads (split products);</li>
+ *   <li>{@code packed}: the kernel's product with B packed once ({@link PackedB}), as a recurrence uses W_hh
+ *       (NT and NN layouts only);</li>
+ *   <li>{@code scalar}: the scalar kernel, for reference (slow: use with a few shapes).</li>
+ * </ul>
+ * Run: {@code bin/jmh GemmBench -p shape=512x512x512xNN}, or {@code bin/jmh 'GemmBench.kernel' -p threads=1,2}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +48,9 @@ public class GemmBench {
         "40x512x64xNT", "1x512x128xNT", "1x128x512xNN", "512x64x40xTN", "1x2048x512xNT"})
     public String shape;
 
+    @Param({"1"})
+    public int threads;
+
     int m;
     int n;
     int k;
@@ -45,6 +59,8 @@ public class GemmBench {
     float[] a;
     float[] b;
     float[] c;
+    Kernel kernel;
+    PackedB packedB;
 
     @Setup
     public void setup() {
@@ -60,11 +76,34 @@ public class GemmBench {
         c = new float[m * n];
         for (int i = 0; i < a.length; i++) a[i] = rng.nextFloat() - 0.5f;
         for (int i = 0; i < b.length; i++) b[i] = rng.nextFloat() - 0.5f;
+        Parallelism.setThreads(threads);
+        kernel = Kernel.named("vector");
+        packedB = kernel.newPackedB(tb, k, n, m, 100);
+        kernel.pack(packedB, b, 0, tb ? k : n);
     }
 
     @Benchmark
     public float[] vector() {
         VectorGemm.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, false);
+        return c;
+    }
+
+    @Benchmark
+    public float[] kernel() {
+        kernel.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, false);
+        return c;
+    }
+
+    @Benchmark
+    public float[] packed() {
+        if (ta) throw new IllegalStateException("packed B is for products without a transposed A");
+        kernel.sgemm(m, a, 0, k, packedB, c, 0, n, false);
+        return c;
+    }
+
+    @Benchmark
+    public float[] scalar() {
+        Kernel.scalar().sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, false);
         return c;
     }
 }

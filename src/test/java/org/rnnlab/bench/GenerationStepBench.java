@@ -14,13 +14,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.rnnlab.generate.Sampler;
 import org.rnnlab.generate.SamplingOptions;
+import org.rnnlab.kernel.Kernel;
+import org.rnnlab.kernel.Parallelism;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.util.Rng;
 
 /**
  * Carried-state generation at batch 1, one character per op: {@code step} is {@link CharModel#step} alone;
  * {@code stepSample} also draws the next character at temperature 0.8 and feeds it back, as the peer's
- * {@code gen_carried_cps} does. Chars/s = 1 / (time per op). Run: {@code bin/jmh GenerationStepBench}.
+ * {@code gen_carried_cps} does. Chars/s = 1 / (time per op). The kernel and the thread count are parameters.
+ * Run: {@code bin/jmh GenerationStepBench -p config=large-lstm -p threads=1,2}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,6 +35,14 @@ public class GenerationStepBench {
     @Param({"lab-lstm", "lab-rnn", "medium-lstm", "large-lstm"})
     public String config;
 
+    /** {@code vector} or {@code scalar}. */
+    @Param({"vector"})
+    public String kernel;
+
+    /** Kernel threads; 0 leaves the default (the machine's processors). */
+    @Param({"0"})
+    public int threads;
+
     CharModel model;
     CharModel.StepWorkspace ws;
     org.rnnlab.model.State state;
@@ -42,7 +53,8 @@ public class GenerationStepBench {
     @Setup
     public void setup() {
         BenchConfigs c = BenchConfigs.named(config);
-        model = CharModel.create(c.model(), 1);
+        if (threads > 0) Parallelism.setThreads(threads);
+        model = CharModel.create(c.model(), 1, Kernel.named(kernel));
         ws = model.stepWorkspace(1);
         state = model.zeroState(1);
         sampler = new Sampler(SamplingOptions.NOTEBOOK, c.model().vocab());

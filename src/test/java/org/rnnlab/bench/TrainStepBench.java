@@ -12,6 +12,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.rnnlab.kernel.Kernel;
+import org.rnnlab.kernel.Parallelism;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.train.Adam;
 import org.rnnlab.util.Rng;
@@ -19,8 +21,8 @@ import org.rnnlab.util.Rng;
 /**
  * One training step of {@link CharModel} on a (B, T) batch for the issue's configurations ({@link BenchConfigs}):
  * {@code step} is zeroGrad + forward + backward (no optimizer); {@code stepAdam} adds torch's Adam(0.005) update,
- * which is what the peer's {@code train_tokens_per_s} times. Tokens/s = B T / (time per op).
- * Run: {@code bin/jmh TrainStepBench}.
+ * which is what the peer's {@code train_tokens_per_s} times. Tokens/s = B T / (time per op). The kernel and the
+ * thread count are parameters. Run: {@code bin/jmh TrainStepBench -p config=medium-lstm -p threads=1,2}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,6 +33,14 @@ import org.rnnlab.util.Rng;
 public class TrainStepBench {
     @Param({"lab-lstm", "lab-rnn", "medium-lstm", "medium-gru", "large-lstm"})
     public String config;
+
+    /** {@code vector} or {@code scalar}. */
+    @Param({"vector"})
+    public String kernel;
+
+    /** Kernel threads; 0 leaves the default (the machine's processors). */
+    @Param({"0"})
+    public int threads;
 
     BenchConfigs c;
     CharModel model;
@@ -43,7 +53,8 @@ public class TrainStepBench {
     @Setup
     public void setup() {
         c = BenchConfigs.named(config);
-        model = CharModel.create(c.model(), 1);
+        if (threads > 0) Parallelism.setThreads(threads);
+        model = CharModel.create(c.model(), 1, Kernel.named(kernel));
         ws = model.workspace(c.batch(), c.steps());
         zero = model.zeroState(c.batch());
         Rng rng = new Rng(2);

@@ -168,4 +168,41 @@ class ParallelismTest {
             }
         }
     }
+
+    /** Cell steps large enough to be split over batch rows: one thread and two, bit for bit. */
+    @Test
+    void cellsAreIdenticalBitForBitWithOneAndTwoThreads() {
+        Kernel v = Kernel.named("vector");
+        int b = 64, h = 300;
+        assertThat(b * h).isGreaterThanOrEqualTo(VectorKernel.CELL_PARALLEL);
+        SplittableRandom r = new SplittableRandom(2);
+        float[] gates = VectorKernelTest.filled(r, b * 4 * h, 3), gh = VectorKernelTest.filled(r, b * 3 * h, 3);
+        float[] prev = VectorKernelTest.filled(r, b * h, 1), up = VectorKernelTest.filled(r, b * h, 1);
+        float[][] out = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallelism.setThreads(threads);
+            float[] g = gates.clone(), c = new float[b * h], hh = new float[b * h];
+            v.lstmCell(b, h, g, 0, prev, 0, c, 0, hh, 0);
+            float[] dc = up.clone(), dg = new float[b * 4 * h];
+            v.lstmCellBackward(b, h, g, 0, c, 0, prev, 0, up, 0, prev, 0, dc, 0, dg, 0);
+            float[] gx = gates.clone(), h2 = new float[b * h];
+            v.gruCell(b, h, gx, 0, gh, 0, prev, 0, h2, 0);
+            float[] dh = up.clone(), dGx = new float[b * 3 * h], dGh = new float[b * 3 * h];
+            v.gruCellBackward(b, h, gx, 0, gh, 0, prev, 0, dh, 0, up, 0, dGx, dGh, 0);
+            out[threads - 1] = concat(g, c, hh, dc, dg, gx, h2, dh, dGx, dGh);
+        }
+        assertThat(out[1]).containsExactly(out[0]);
+    }
+
+    private static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) n += p.length;
+        float[] all = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
+    }
 }
