@@ -188,6 +188,14 @@ public abstract class Progress implements Trainer.Listener {
 
         @Override
         public void finished(Trainer trainer, Trainer.Result result) {
+            // The library closes on its own thread and may still draw afterwards: draw the last frame here, end the
+            // line, and let the consumer drop anything that comes later.
+            bar.refresh();
+            synchronized (lock) {
+                closed = true;
+                err.println();
+                err.flush();
+            }
             bar.close();
         }
 
@@ -200,10 +208,11 @@ public abstract class Progress implements Trainer.Listener {
             }
         }
 
+        /** Set once the bar's line is ended: no frame may follow the newline. Guarded by {@code lock}. */
+        private boolean closed;
+
         /** Draws the bar on stderr, under the same lock as {@link #printAbove}. */
         private final class Consumer implements ProgressBarConsumer {
-            /** The library's refresh thread may render once more after close: that frame must not follow the newline. */
-            private boolean closed;
 
             @Override
             public int getMaxRenderedLength() {
