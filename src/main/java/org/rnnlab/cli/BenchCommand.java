@@ -47,6 +47,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "windows", description = "windows or stream (default: ${DEFAULT-VALUE}).") String mode;
     @Option(names = "--steps", description = "Timed training steps (default: 200; 30 for medium, 10 for large).") Integer steps;
     @Option(names = "--warmup", defaultValue = "10", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).") int warmup;
+    @Option(names = "--warmup-seconds", defaultValue = "2", paramLabel = "S",
+            description = "Warm up each phase for at least this long too, for the JIT compilers (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+    @Option(names = "--min-seconds", defaultValue = "2", paramLabel = "S",
+            description = "Time each phase over at least this long, past --steps or the character counts if need be (default: ${DEFAULT-VALUE}).")
+    double minSeconds;
     @Option(names = "--lr", defaultValue = "0.005") double lr;
     @Option(names = "--gen-chars", defaultValue = "2000", description = "Characters sampled with carried state (default: ${DEFAULT-VALUE}).") int genChars;
     @Option(names = "--naive-chars", description = "Characters sampled the notebook's way (default: 2000; 200 for large).") Integer naiveChars;
@@ -97,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
         CellType c = CellType.fromId(cell.equals("rnn") ? "rnn_tanh" : cell);
         return new Throughput.Config("custom", c, embed, hidden, layers, batch, seq, Batchers.Mode.parse(mode),
                 steps == null ? 200 : steps, warmup, lr, genChars, naiveChars == null ? 2000 : naiveChars,
-                genWarmup, context, temperature, seed);
+                genWarmup, context, temperature, seed, warmupSeconds, minSeconds);
     }
 
     private List<Throughput.Config> named(String name, Corpus text) {
@@ -137,6 +143,6 @@ final class BenchCommand implements Callable<Integer> {
 
     private Throughput.Config cfg(String name, CellType c, int e, int h, int l, int b, int t, Batchers.Mode m, int st, int naive) {
         return new Throughput.Config(name, c, e, h, l, b, t, m, st, warmup, lr, genChars, naive, genWarmup, context,
-                temperature, seed);
+                temperature, seed, warmupSeconds, minSeconds);
     }
 }

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.rnnlab.generate.Sampler;
 import org.rnnlab.generate.SamplingOptions;
@@ -28,15 +26,26 @@ import org.rnnlab.util.Rng;
  * generation characters per second at batch 1 with the state carried ({@code gen_carried_cps}) and the notebook's way,
  * re-running the last {@code context} characters from a zero state for every character ({@code gen_naive_cps}).
  * The result uses the peer's JSON keys.
+ *
+ * <p>One difference is the JVM's: its code runs interpreted, then compiled, then recompiled with the profile, and
+ * the Vector API is slow until the last compiler has run. So each phase warms up for at least
+ * {@code warmupSeconds} as well as the given number of steps or characters (PyTorch's compiled code needs only the
+ * steps), and each timed phase runs for at least {@code minSeconds} as well as the given count, so that a fast
+ * configuration is not timed over a few milliseconds. The counts actually timed are in the result
+ * ({@code steps}, {@code gen_chars}, {@code naive_chars}); the cost of warming up is measured whole by
+ * {@code rnnlab lab}'s wall time.
  */
 public final class Throughput {
     /** One benchmark configuration: the peer script's flags. */
     public record Config(String name, CellType cell, int embed, int hidden, int layers, int batch, int seq,
                          Batchers.Mode mode, int steps, int warmup, double lr, int genChars, int naiveChars,
-                         int genWarmup, int context, double temperature, long seed) {
+                         int genWarmup, int context, double temperature, long seed, double warmupSeconds,
+                         double minSeconds) {
         public Config {
             if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
             if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+            if (!(warmupSeconds >= 0)) throw new IllegalArgumentException("--warmup-seconds must be >= 0, got " + warmupSeconds);
+            if (!(minSeconds >= 0)) throw new IllegalArgumentException("--min-seconds must be >= 0, got " + minSeconds);
             if (genChars < 0 || naiveChars < 0) throw new IllegalArgumentException("character counts must be >= 0");
             if (context < 1) throw new IllegalArgumentException("--context must be at least 1, got " + context);
         }
@@ -62,18 +71,23 @@ public final class Throughput {
 
         double firstLoss = Double.NaN;
         double lastLoss = Double.NaN;
-        for (int s = 0; s < c.warmup(); s++) {
+        long warm0 = System.nanoTime();
+        int warmupSteps = 0;
+        while (warmupSteps < c.warmup() || System.nanoTime() - warm0 < c.warmupSeconds() * 1e9) {
             lastLoss = trainStep(model, adam, batcher, ws, in, out, state);
-            if (s == 0) firstLoss = lastLoss;
+            if (warmupSteps++ == 0) firstLoss = lastLoss;
         }
-        double[] stepSeconds = new double[c.steps()];
+        double[] stepSeconds = new double[Math.max(16, c.steps())];
+        int steps = 0;
         long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
-        for (int s = 0; s < c.steps(); s++) {
+        while (steps < c.steps() || System.nanoTime() - t0 < c.minSeconds() * 1e9) {
             long a = System.nanoTime();
             lastLoss = trainStep(model, adam, batcher, ws, in, out, state);
-            stepSeconds[s] = (System.nanoTime() - a) / 1e9;
-            if (c.warmup() == 0 && s == 0) firstLoss = lastLoss;
+            if (steps == stepSeconds.length) stepSeconds = Arrays.copyOf(stepSeconds, 2 * steps);
+            stepSeconds[steps] = (System.nanoTime() - a) / 1e9;
+            if (warmupSteps == 0 && steps == 0) firstLoss = lastLoss;
+            steps++;
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (cpuNanos() - cpu0) / 1e9;
@@ -81,20 +95,30 @@ public final class Throughput {
         int[] prompt = Arrays.copyOf(data, Math.min(c.context(), data.length));
         Sampler sampler = new Sampler(new SamplingOptions(c.temperature(), 0, 1, false), vocab.size());
         Rng genRng = new Rng(c.seed());
-        carried(model, prompt, c.genWarmup(), sampler, genRng);
-        long g0 = System.nanoTime();
-        carried(model, prompt, c.genChars(), sampler, genRng);
-        double carriedSeconds = (System.nanoTime() - g0) / 1e9;
-        naive(model, prompt, Math.min(c.genWarmup(), c.naiveChars()), c.context(), sampler, genRng);
-        long n0 = System.nanoTime();
-        naive(model, prompt, c.naiveChars(), c.context(), sampler, genRng);
-        double naiveSeconds = (System.nanoTime() - n0) / 1e9;
+        int genChars = 0;
+        double carriedSeconds = 0;
+        if (c.genChars() > 0) {
+            Generation carried = new Carried(model, prompt, sampler, genRng);
+            repeat(carried, c.genWarmup(), c.warmupSeconds());
+            long g0 = System.nanoTime();
+            genChars = repeat(carried, c.genChars(), c.minSeconds());
+            carriedSeconds = (System.nanoTime() - g0) / 1e9;
+        }
+        int naiveChars = 0;
+        double naiveSeconds = 0;
+        if (c.naiveChars() > 0) {
+            Generation naive = new Naive(model, prompt, c.context(), sampler, genRng);
+            repeat(naive, Math.min(c.genWarmup(), c.naiveChars()), c.warmupSeconds());
+            long n0 = System.nanoTime();
+            naiveChars = repeat(naive, c.naiveChars(), c.minSeconds());
+            naiveSeconds = (System.nanoTime() - n0) / 1e9;
+        }
 
-        double[] sorted = stepSeconds.clone();
+        double[] sorted = Arrays.copyOf(stepSeconds, steps);
         Arrays.sort(sorted);
         double median = sorted[sorted.length / 2];
         long tokensPerStep = (long) B * T;
-        double tps = tokensPerStep * c.steps() / wall;
+        double tps = tokensPerStep * steps / wall;
         long fwdFlops = forwardFlopsPerToken(mc);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("kind", "train");
@@ -110,8 +134,8 @@ public final class Throughput {
         r.put("corpus_chars", data.length);
         r.put("vocab", vocab.size());
         r.put("params", mc.parameterCount());
-        r.put("steps", c.steps());
-        r.put("warmup", c.warmup());
+        r.put("steps", steps);
+        r.put("warmup", warmupSteps);
         r.put("threads", org.rnnlab.kernel.Parallelism.threads());
         r.put("kernel", org.rnnlab.kernel.Kernel.preferred().name());
         r.put("java", Runtime.version().toString());
@@ -129,8 +153,10 @@ public final class Throughput {
         r.put("train_gflops", 3.0 * fwdFlops * tps / 1e9);
         r.put("loss_first", firstLoss);
         r.put("loss_last", lastLoss);
-        r.put("gen_carried_cps", c.genChars() == 0 ? null : c.genChars() / carriedSeconds);
-        r.put("gen_naive_cps", c.naiveChars() == 0 ? null : c.naiveChars() / naiveSeconds);
+        r.put("gen_carried_cps", genChars == 0 ? null : genChars / carriedSeconds);
+        r.put("gen_naive_cps", naiveChars == 0 ? null : naiveChars / naiveSeconds);
+        r.put("gen_chars", genChars);
+        r.put("naive_chars", naiveChars);
         r.put("gen_carried_s", carriedSeconds);
         r.put("gen_naive_s", naiveSeconds);
         r.put("gen_temperature", c.temperature());
@@ -152,37 +178,99 @@ public final class Throughput {
         return loss;
     }
 
+    /** Characters generated one way, continuing where the last call ended. */
+    private interface Generation {
+        void generate(int n);
+    }
+
+    /**
+     * Generates in rounds until at least {@code chars} characters and {@code seconds} of time: rounds of
+     * {@code chars} characters, so the clock is read rarely. Returns the characters generated.
+     */
+    private static int repeat(Generation g, int chars, double seconds) {
+        long t0 = System.nanoTime();
+        int round = Math.max(1, chars);
+        int done = 0;
+        do {
+            g.generate(round);
+            done += round;
+        } while (System.nanoTime() - t0 < seconds * 1e9);
+        return done;
+    }
+
     /** The peer's carried generation: the prompt once, then one step per character. */
-    private static void carried(CharModel model, int[] prompt, int n, Sampler sampler, Rng rng) {
-        CharModel.StepWorkspace ws = model.stepWorkspace(1);
-        State state = model.zeroState(1);
-        int[] token = new int[1];
-        float[] logits = null;
-        for (int id : prompt) {
-            token[0] = id;
-            logits = model.step(ws, token, state, state);
+    private static final class Carried implements Generation {
+        private final CharModel model;
+        private final Sampler sampler;
+        private final Rng rng;
+        private final CharModel.StepWorkspace ws;
+        private final State state;
+        private final int[] token = new int[1];
+        private float[] logits;
+
+        Carried(CharModel model, int[] prompt, Sampler sampler, Rng rng) {
+            this.model = model;
+            this.sampler = sampler;
+            this.rng = rng;
+            this.ws = model.stepWorkspace(1);
+            this.state = model.zeroState(1);
+            for (int id : prompt) {
+                token[0] = id;
+                logits = model.step(ws, token, state, state);
+            }
         }
-        for (int i = 0; i < n; i++) {
-            token[0] = sampler.choose(logits, 0, rng);
-            logits = model.step(ws, token, state, state);
+
+        @Override
+        public void generate(int n) {
+            for (int i = 0; i < n; i++) {
+                token[0] = sampler.choose(logits, 0, rng);
+                logits = model.step(ws, token, state, state);
+            }
         }
     }
 
     /** The notebook's complete_prompt: every character re-runs the last {@code context} characters from zero. */
-    private static void naive(CharModel model, int[] prompt, int n, int context, Sampler sampler, Rng rng) {
-        CharModel.StepWorkspace ws = model.stepWorkspace(1);
-        State state = model.zeroState(1);
-        List<Integer> result = new ArrayList<>();
-        for (int id : prompt) result.add(id);
-        int[] token = new int[1];
-        for (int i = 0; i < n; i++) {
-            state.reset();
-            float[] logits = null;
-            for (int j = Math.max(0, result.size() - context); j < result.size(); j++) {
-                token[0] = result.get(j);
-                logits = model.step(ws, token, state, state);
+    private static final class Naive implements Generation {
+        private final CharModel model;
+        private final int context;
+        private final Sampler sampler;
+        private final Rng rng;
+        private final CharModel.StepWorkspace ws;
+        private final State state;
+        private final int[] token = new int[1];
+        private final int[] recent; // the last `context` characters, oldest first
+        private int length;
+
+        Naive(CharModel model, int[] prompt, int context, Sampler sampler, Rng rng) {
+            this.model = model;
+            this.context = context;
+            this.sampler = sampler;
+            this.rng = rng;
+            this.ws = model.stepWorkspace(1);
+            this.state = model.zeroState(1);
+            this.recent = new int[context];
+            for (int id : prompt) push(id);
+        }
+
+        private void push(int id) {
+            if (length == context) {
+                System.arraycopy(recent, 1, recent, 0, context - 1);
+                length--;
             }
-            result.add(sampler.choose(logits, 0, rng));
+            recent[length++] = id;
+        }
+
+        @Override
+        public void generate(int n) {
+            for (int i = 0; i < n; i++) {
+                state.reset();
+                float[] logits = null;
+                for (int j = 0; j < length; j++) {
+                    token[0] = recent[j];
+                    logits = model.step(ws, token, state, state);
+                }
+                push(sampler.choose(logits, 0, rng));
+            }
         }
     }
 

@@ -12,7 +12,8 @@ class BenchCommandTest {
     void printsThePeerScriptsKeysWithConsistentFigures() throws IOException {
         BpttCommandTest.Run r = BpttCommandTest.run("bench", "--cell", "gru", "--embed", "8", "--hidden", "12", "--layers",
                 "2", "--batch", "3", "--seq", "5", "--mode", "stream", "--steps", "4", "--warmup", "1",
-                "--gen-chars", "20", "--naive-chars", "5", "--gen-warmup", "2", "--context", "7", "--json");
+                "--gen-chars", "20", "--naive-chars", "5", "--gen-warmup", "2", "--context", "7", "--warmup-seconds", "0",
+                "--min-seconds", "0", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("cell").asText()).isEqualTo("gru");
@@ -28,6 +29,33 @@ class BenchCommandTest {
         assertThat(j.get("gen_carried_cps").asDouble()).isPositive();
         assertThat(j.get("gen_naive_cps").asDouble()).isPositive();
         assertThat(j.get("loss_first").asDouble()).isBetween(0.0, 10.0);
+        // Without time minima, exactly the counts asked for are run and timed.
+        assertThat(j.get("steps").asInt()).isEqualTo(4);
+        assertThat(j.get("warmup").asInt()).isEqualTo(1);
+        assertThat(j.get("gen_chars").asInt()).isEqualTo(20);
+        assertThat(j.get("naive_chars").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void timedPhasesLastAtLeastTheMinimumTime() throws IOException {
+        BpttCommandTest.Run r = BpttCommandTest.run("bench", "--embed", "4", "--hidden", "6", "--seq", "5", "--steps", "1",
+                "--warmup", "0", "--gen-chars", "3", "--naive-chars", "2", "--gen-warmup", "1", "--warmup-seconds", "0.05",
+                "--min-seconds", "0.2", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("train_wall_s").asDouble()).isGreaterThanOrEqualTo(0.2);
+        assertThat(j.get("steps").asInt()).isGreaterThan(1);
+        assertThat(j.get("warmup").asInt()).isPositive();
+        assertThat(j.get("train_tokens_per_s").asDouble())
+                .isCloseTo(5.0 * j.get("steps").asInt() / j.get("train_wall_s").asDouble(),
+                        org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(j.get("gen_carried_s").asDouble()).isGreaterThanOrEqualTo(0.2);
+        assertThat(j.get("gen_chars").asInt() % 3).isZero();
+        assertThat(j.get("gen_chars").asInt()).isGreaterThan(3);
+        assertThat(j.get("gen_naive_s").asDouble()).isGreaterThanOrEqualTo(0.2);
+        assertThat(j.get("gen_carried_cps").asDouble())
+                .isCloseTo(j.get("gen_chars").asInt() / j.get("gen_carried_s").asDouble(),
+                        org.assertj.core.data.Percentage.withPercentage(1e-6));
     }
 
     @Test
