@@ -1,12 +1,12 @@
 package org.rnnlab.lab;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.rnnlab.kernel.Kernel;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.model.ModelConfig;
 import org.rnnlab.model.ParameterArena;
-import org.rnnlab.model.State;
 import org.rnnlab.nn.Gru;
 import org.rnnlab.nn.Lstm;
 import org.rnnlab.nn.Mode;
@@ -21,9 +21,9 @@ import org.rnnlab.nn.Rnn;
  * by (roughly) the same Jacobian at every step back, so on a log scale its line falls straight; the LSTM's cell
  * state carries it. This is the vanishing gradient that motivates the LSTM, measured on a trained model.
  *
- * <p>dL/dh_t is the gradient of the initial state of the suffix x_{t+1} .. x_{T-1} run from h_t, with the loss
- * gradient entering at the suffix's last output only: T short backward passes, each exact. They run on layers built
- * over the model's own parameters; the parameter gradients they leave behind are cleared.
+ * <p>One forward over the window and one backward, with the loss gradient entering at the last output only; the
+ * backward pass keeps dL/dh_t at every step (what reaches h_t from step t+1; for the LSTM with c_t held fixed). It
+ * runs on layers built over the model's own parameters; the parameter gradients it leaves behind are cleared.
  */
 public final class GradientFlow {
     private GradientFlow() {}
@@ -42,56 +42,38 @@ public final class GradientFlow {
         int T = window.length;
         int H = c.hidden();
         int V = c.vocab();
-        // Forward one step at a time, keeping the state after every step.
-        CharModel.StepWorkspace ws = model.stepWorkspace(1);
-        List<State> after = new ArrayList<>();
-        State s = model.zeroState(1);
-        int[] token = new int[1];
-        float[] logits = null;
-        for (int id : window) {
-            token[0] = id;
-            logits = model.step(ws, token, s, s);
-            after.add(s.copy());
-        }
-        // dL/dlogits = softmax - onehot; dL/dh_{T-1} = fc.weight^T dlogits.
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < V; v++) max = Math.max(max, logits[v]);
-        double sum = 0;
-        double[] p = new double[V];
-        for (int v = 0; v < V; v++) sum += p[v] = Math.exp(logits[v] - max);
-        ParameterArena params = model.parameters();
-        Param fc = params.get("fc.weight"); // (V, H)
-        float[] dTopLast = new float[H];
-        for (int v = 0; v < V; v++) {
-            double d = p[v] / sum - (v == target ? 1 : 0);
-            for (int j = 0; j < H; j++) dTopLast[j] += (float) (d * fc.values()[fc.offset() + v * H + j]);
-        }
-        float[][] grads = new float[T][];
-        grads[T - 1] = dTopLast;
-        RecurrentStack stack = stack(model);
-        Param emb = params.get("embedding.weight"); // (V, E)
         int E = c.embed();
-        for (int t = 0; t < T - 1; t++) {
-            int k = T - 1 - t;
-            float[] x = new float[k * E]; // (k, 1, E)
-            for (int i = 0; i < k; i++) {
-                System.arraycopy(emb.values(), emb.offset() + window[t + 1 + i] * E, x, i * E, E);
-            }
-            State from = after.get(t);
-            float[][] h0 = new float[c.layers()][];
-            float[][] c0 = new float[c.layers()][];
-            for (int l = 0; l < c.layers(); l++) {
-                h0[l] = from.h(l);
-                c0[l] = from.hasCell() ? from.c(l) : null;
-            }
-            RecurrentStack.Pass pass = stack.newPass(1, k);
-            pass.forward(x, h0, c0, Mode.EVAL);
-            float[] dTop = new float[k * H];
-            System.arraycopy(dTopLast, 0, dTop, (k - 1) * H, H);
-            pass.backward(x, dTop, new float[k * E]);
-            grads[t] = pass.dInitialH(c.layers() - 1).clone();
+        ParameterArena params = model.parameters();
+        Param emb = params.get("embedding.weight"); // (V, E)
+        float[] x = new float[T * E]; // (T, 1, E)
+        for (int t = 0; t < T; t++) System.arraycopy(emb.values(), emb.offset() + window[t] * E, x, t * E, E);
+        RecurrentStack.Pass pass = stack(model).newPass(1, T);
+        float[][] zeros = new float[c.layers()][H];
+        pass.forward(x, zeros, zeros, Mode.EVAL);
+        float[] top = pass.output();
+        // logits of the last step = fc.weight h_{T-1} + fc.bias; dL/dlogits = softmax - onehot; dL/dh = fc.weight^T dlogits
+        Param fc = params.get("fc.weight"); // (V, H)
+        Param fcBias = params.get("fc.bias");
+        double[] logits = new double[V];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < V; v++) {
+            float z = fcBias.values()[fcBias.offset() + v];
+            for (int j = 0; j < H; j++) z += fc.values()[fc.offset() + v * H + j] * top[(T - 1) * H + j];
+            logits[v] = z;
+            max = Math.max(max, z);
         }
+        double sum = 0;
+        for (int v = 0; v < V; v++) sum += logits[v] = Math.exp(logits[v] - max);
+        float[] dTop = new float[T * H];
+        for (int v = 0; v < V; v++) {
+            double d = logits[v] / sum - (v == target ? 1 : 0);
+            for (int j = 0; j < H; j++) dTop[(T - 1) * H + j] += (float) (d * fc.values()[fc.offset() + v * H + j]);
+        }
+        float[] dh = new float[T * H];
+        pass.backward(x, dTop, zeros, zeros, new float[T * E], dh); // nothing reaches the final state
         model.zeroGrad();
+        float[][] grads = new float[T][];
+        for (int t = 0; t < T; t++) grads[t] = Arrays.copyOfRange(dh, t * H, (t + 1) * H);
         return grads;
     }
 

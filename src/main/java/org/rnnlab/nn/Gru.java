@@ -105,11 +105,12 @@ public final class Gru implements RecurrentLayer {
         }
 
         @Override
-        public void backward(float[] x, float[] dOut, float[] dhT, float[] dcIgnored, float[] dx) {
+        public void backward(float[] x, float[] dOut, float[] dhT, float[] dcIgnored, float[] dx, float[] dhSteps) {
             int B = batch, H = hidden, G = 3 * H, bh = B * H, n = steps * B;
             System.arraycopy(dhT, 0, dh, 0, bh);
             k.pack(whh, wHh.values(), wHh.offset(), H);
             for (int t = steps - 1; t >= 0; t--) {
+                RecurrentShapes.keepHiddenGradient(dhSteps, t, bh, dh, dOut);
                 float[] hPrev = t == 0 ? h0 : out;
                 int prev = t == 0 ? 0 : (t - 1) * bh;
                 // h_t feeds the output and step t+1; back through h = (1 - z) n + z h' (dh becomes the direct part

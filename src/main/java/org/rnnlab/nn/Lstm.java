@@ -118,12 +118,13 @@ public final class Lstm implements RecurrentLayer {
         }
 
         @Override
-        public void backward(float[] x, float[] dOut, float[] dhT, float[] dcT, float[] dx) {
+        public void backward(float[] x, float[] dOut, float[] dhT, float[] dcT, float[] dx, float[] dhSteps) {
             int B = batch, H = hidden, G = 4 * H, bh = B * H, n = steps * B;
             System.arraycopy(dhT, 0, dh, 0, bh);
             System.arraycopy(dcT, 0, dc, 0, bh);
             k.pack(whh, wHh.values(), wHh.offset(), H);
             for (int t = steps - 1; t >= 0; t--) {
+                RecurrentShapes.keepHiddenGradient(dhSteps, t, bh, dh, dOut);
                 float[] cPrev = t == 0 ? c0 : cells;
                 int prev = t == 0 ? 0 : (t - 1) * bh;
                 // h_t feeds the output and step t+1; back through h = o tanh(c) and c = f c' + i g, into c_{t-1},

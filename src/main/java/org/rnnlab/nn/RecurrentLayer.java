@@ -62,7 +62,16 @@ public interface RecurrentLayer {
          * ({@link #dInitialH()}, {@link #dInitialC()}). {@code x} must be the input of the last forward.
          * Inputs are not modified, so backward may run twice (the parameter gradients then add twice).
          */
-        void backward(float[] x, float[] dOut, float[] dhT, float[] dcT, float[] dx);
+        default void backward(float[] x, float[] dOut, float[] dhT, float[] dcT, float[] dx) {
+            backward(x, dOut, dhT, dcT, dx, null);
+        }
+
+        /**
+         * {@link #backward(float[], float[], float[], float[], float[])}, also writing into {@code dh} (T, B, H),
+         * when it is not {@code null}, dLoss/dh_t for every step: what reaches h_t from its output and from step
+         * t+1 (for the LSTM with c_t held fixed). How far back a loss reaches, in one pass.
+         */
+        void backward(float[] x, float[] dOut, float[] dhT, float[] dcT, float[] dx, float[] dh);
 
         /** dLoss/dh0, (B, H), from the last backward. */
         float[] dInitialH();

@@ -29,4 +29,11 @@ final class RecurrentShapes {
             throw new IllegalArgumentException("batch and steps must be at least 1, got B = " + batch + ", T = " + steps);
         }
     }
+
+    /** At step t of a backward pass: dLoss/dh_t = dOut_t + what came back from step t+1, into {@code into} (T, B, H). */
+    static void keepHiddenGradient(float[] into, int t, int bh, float[] fromNext, float[] dOut) {
+        if (into == null) return;
+        int s = t * bh;
+        for (int j = 0; j < bh; j++) into[s + j] = dOut[s + j] + fromNext[j];
+    }
 }

@@ -131,11 +131,19 @@ public final class RecurrentStack {
          * gradients, writes {@code dx} (T, B, in) and the initial-state gradients ({@link #dInitialH(int)}).
          */
         public void backward(float[] x, float[] dTop, float[][] dhT, float[][] dcT, float[] dx) {
+            backward(x, dTop, dhT, dcT, dx, null);
+        }
+
+        /**
+         * {@link #backward(float[], float[], float[][], float[][], float[])}, also writing dLoss/dh_t of the top
+         * layer for every step into {@code dhTop} (T, B, H) when it is not {@code null}.
+         */
+        public void backward(float[] x, float[] dTop, float[][] dhT, float[][] dcT, float[] dx, float[] dhTop) {
             float[] dOut = dTop;
             for (int l = passes.length - 1; l >= 0; l--) {
                 float[] in = l == 0 ? x : masked ? dropped[l - 1] : passes[l - 1].output();
                 float[] dIn = l == 0 ? dx : dInput[l - 1];
-                passes[l].backward(in, dOut, dhT[l], hasCell() ? dcT[l] : null, dIn);
+                passes[l].backward(in, dOut, dhT[l], hasCell() ? dcT[l] : null, dIn, l == passes.length - 1 ? dhTop : null);
                 if (l > 0 && masked) dropout.backward(dIn, size, masks[l - 1], dIn); // back through the dropout
                 dOut = dIn;
             }

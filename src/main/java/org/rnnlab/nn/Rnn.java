@@ -104,11 +104,12 @@ public final class Rnn implements RecurrentLayer {
         }
 
         @Override
-        public void backward(float[] x, float[] dOut, float[] dhT, float[] dcIgnored, float[] dx) {
+        public void backward(float[] x, float[] dOut, float[] dhT, float[] dcIgnored, float[] dx, float[] dhSteps) {
             int B = batch, H = hidden, bh = B * H, n = steps * B;
             System.arraycopy(dhT, 0, dh, 0, bh);
             k.pack(whh, wHh.values(), wHh.offset(), H);
             for (int t = steps - 1; t >= 0; t--) {
+                RecurrentShapes.keepHiddenGradient(dhSteps, t, bh, dh, dOut);
                 // h_t feeds the output and step t+1; back through tanh (1 - h^2) or relu ([h > 0])
                 if (act == Nonlinearity.TANH) k.tanhBackward(bh, out, t * bh, dh, 0, dOut, t * bh, dA, t * bh);
                 else k.reluBackward(bh, out, t * bh, dh, 0, dOut, t * bh, dA, t * bh);
