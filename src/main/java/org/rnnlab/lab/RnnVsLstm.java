@@ -115,8 +115,20 @@ public final class RnnVsLstm {
 
         out.accept("");
         out.accept("=== Training Models ===");
-        // The models train on their own threads; the kernels then get what cores are left (measured on 2 cores:
-        // 8.4 s for the whole lab with one kernel thread per model, 10-11 s when the kernels also split work).
+        int[] heldTokens = c.heldOut().isEmpty() ? new int[0] : vocab.encodeSkippingUnknown(c.heldOut());
+        List<Prompt> prompts = new ArrayList<>();
+        for (String prompt : c.prompts()) {
+            prompts.add(Prompt.encode(prompt.toLowerCase(Locale.ROOT), vocab, UnknownPolicy.SKIP));
+        }
+        // What the report draws: gradient flow over a few windows, hidden states over the first prompt.
+        String heatmapPrompt = c.prompts().isEmpty() ? c.text().substring(0, Math.min(40, c.text().length()))
+                : c.prompts().get(0).toLowerCase(Locale.ROOT);
+        int[] heat = vocab.encodeSkippingUnknown(heatmapPrompt);
+
+        // Each model trains, and is then measured, on its own thread, with the kernels on the cores left (measured
+        // on 2 cores: one kernel thread per model is faster than both models splitting two). The thread count
+        // stays the same to the end: the compiled code is not thrown away for a change of plan half way.
+        // Results do not depend on the number of threads.
         int cores = Runtime.getRuntime().availableProcessors();
         int kernelThreads = Parallelism.threads();
         Parallelism.setThreads(Math.max(1, cores / trainees.size()));
@@ -137,81 +149,58 @@ public final class RnnVsLstm {
                 }
                 out.accept(line.toString());
             }
+            List<Future<?>> running = new ArrayList<>();
+            for (int k = 0; k < trainees.size(); k++) {
+                Trainee t = trainees.get(k);
+                long seed = c.seed() * 1000 + k;
+                running.add(pool.submit(() -> t.measure(vocab, tokens, heldTokens, prompts, seed, heat)));
+            }
+            for (Future<?> f : running) join(f);
         } finally {
             pool.shutdownNow();
             Parallelism.setThreads(kernelThreads);
         }
 
         out.accept("");
-        List<Metrics> train = new ArrayList<>();
-        List<Metrics> held = new ArrayList<>();
-        int[] heldTokens = c.heldOut().isEmpty() ? new int[0] : vocab.encodeSkippingUnknown(c.heldOut());
         for (Trainee t : trainees) {
-            train.add(metrics(t.model, tokens, c.seq()));
-            held.add(heldTokens.length > c.seq() ? metrics(t.model, heldTokens, c.seq()) : null);
+            out.accept((es ? "Accuracy de caracteres en " + label(t.cell) + ": " : "Character accuracy, " + label(t.cell) + ": ")
+                    + PyFormat.percent(t.train.accuracy(), 2));
         }
-        for (int k = 0; k < trainees.size(); k++) {
-            String l = label(trainees.get(k).cell);
-            out.accept((es ? "Accuracy de caracteres en " + l + ": " : "Character accuracy, " + l + ": ")
-                    + PyFormat.percent(train.get(k).accuracy(), 2));
-        }
-        for (int k = 0; k < trainees.size(); k++) {
-            String l = label(trainees.get(k).cell);
+        for (Trainee t : trainees) {
             // The notebook's own lines: "Perplejidad de RNN" but "Perplejidad LSTM".
-            String es1 = trainees.get(k).cell == CellType.LSTM ? "Perplejidad LSTM: " : "Perplejidad de " + l + ": ";
-            out.accept((es ? es1 : "Perplexity, " + l + ": ") + PyFormat.fixed(train.get(k).perplexity(), 2));
+            String es1 = t.cell == CellType.LSTM ? "Perplejidad LSTM: " : "Perplejidad de " + label(t.cell) + ": ";
+            out.accept((es ? es1 : "Perplexity, " + label(t.cell) + ": ") + PyFormat.fixed(t.train.perplexity(), 2));
         }
         if (heldTokens.length > c.seq()) {
             out.accept("");
             out.accept(es ? "En ventanas que los modelos no vieron al entrenar (" + (heldTokens.length - c.seq()) + " ventanas):"
                     : "On held-out windows the models never trained on (" + (heldTokens.length - c.seq()) + " windows):");
-            for (int k = 0; k < trainees.size(); k++) {
-                Metrics m = held.get(k);
+            for (Trainee t : trainees) {
                 out.accept(String.format(Locale.ROOT, es ? "  %-5s accuracy %s, perplejidad %s" : "  %-5s accuracy %s, perplexity %s",
-                        label(trainees.get(k).cell), PyFormat.percent(m.accuracy(), 2), PyFormat.fixed(m.perplexity(), 2)));
+                        label(t.cell), PyFormat.percent(t.heldOut.accuracy(), 2), PyFormat.fixed(t.heldOut.perplexity(), 2)));
             }
         }
 
         // The notebook's completions: lowercased prompt, unknown characters dropped, window of seq, temperature 0.8.
         List<List<Integer>> unknownPerPrompt = new ArrayList<>();
-        List<List<String>> completions = new ArrayList<>();
-        for (int k = 0; k < trainees.size(); k++) completions.add(new ArrayList<>());
-        SamplingOptions sampling = new SamplingOptions(c.temperature(), 0, 1.0, false);
         for (int p = 0; p < c.prompts().size(); p++) {
-            String prompt = c.prompts().get(p);
-            String lowered = prompt.toLowerCase(Locale.ROOT);
-            Prompt encoded = Prompt.encode(lowered, vocab, UnknownPolicy.SKIP);
+            Prompt encoded = prompts.get(p);
             unknownPerPrompt.add(encoded.unknown());
             out.accept("");
-            out.accept("Prompt: " + prompt);
+            out.accept("Prompt: " + c.prompts().get(p));
             if (!encoded.unknown().isEmpty()) {
                 StringBuilder u = new StringBuilder();
                 for (int cp : encoded.unknown()) u.append(u.length() == 0 ? "" : ", ").append(Vocabulary.describe(cp));
                 out.accept(es ? "(nota: " + u + " no está en el vocabulario; el modelo no lo ve, como en el notebook)"
                         : "(note: " + u + " is not in the vocabulary; the models do not see it, as in the notebook)");
             }
-            for (int k = 0; k < trainees.size(); k++) {
-                Trainee t = trainees.get(k);
-                WindowGenerator gen = new WindowGenerator(t.model, sampling, 1, c.seed() * 1000 + p * 10L + k, c.seq());
-                gen.prime(encoded.slots());
-                StringBuilder text = new StringBuilder(lowered);
-                for (int i = 0; i < c.completionLength(); i++) text.append(vocab.charAt(gen.next()[0]));
-                completions.get(k).add(text.toString());
-                String l = label(t.cell) + ":";
-                out.accept(String.format(Locale.ROOT, "%-6s%s", l, text));
-            }
+            for (Trainee t : trainees) out.accept(String.format(Locale.ROOT, "%-6s%s", label(t.cell) + ":", t.completions.get(p)));
         }
 
-        // What the report draws: gradient flow over a few windows, hidden states over the first prompt.
-        String heatmapPrompt = c.prompts().isEmpty() ? c.text().substring(0, Math.min(40, c.text().length()))
-                : c.prompts().get(0).toLowerCase(Locale.ROOT);
-        int[] heat = vocab.encodeSkippingUnknown(heatmapPrompt);
         List<ModelResult> results = new ArrayList<>();
-        for (int k = 0; k < trainees.size(); k++) {
-            Trainee t = trainees.get(k);
-            results.add(new ModelResult(t.cell, label(t.cell), t.model, t.epochLoss, train.get(k), held.get(k),
-                    gradientFlow(t.model, tokens, c.seq()), hiddenStates(t.model, heat), vocab.decode(heat),
-                    completions.get(k), t.seconds));
+        for (Trainee t : trainees) {
+            results.add(new ModelResult(t.cell, label(t.cell), t.model, t.epochLoss, t.train, t.heldOut, t.gradientFlow,
+                    t.hiddenStates, vocab.decode(heat), t.completions, t.seconds));
         }
         return new Result(c, vocab, windows, results, unknownPerPrompt, (System.nanoTime() - start) / 1e9);
     }
@@ -237,7 +226,13 @@ public final class RnnVsLstm {
         final int[] in;
         final int[] target;
         final double[] epochLoss;
+        final Config config;
         double seconds;
+        Metrics train;
+        Metrics heldOut;
+        final List<String> completions = new ArrayList<>();
+        double[] gradientFlow;
+        float[] hiddenStates;
 
         Trainee(CellType cell, CharModel model, Config c, int[] tokens) {
             this.cell = cell;
@@ -250,6 +245,27 @@ public final class RnnVsLstm {
             this.in = new int[seq];
             this.target = new int[seq];
             this.epochLoss = new double[c.epochs()];
+            this.config = c;
+        }
+
+        /**
+         * Everything measured on the trained model: accuracy and perplexity on the training and held-out windows,
+         * the prompts' completions (sampling seeded by {@code seed} and the prompt's index), the gradient flow and
+         * the hidden states over {@code heat}.
+         */
+        void measure(Vocabulary vocab, int[] tokens, int[] heldTokens, List<Prompt> prompts, long seed, int[] heat) {
+            train = metrics(model, tokens, seq);
+            heldOut = heldTokens.length > seq ? metrics(model, heldTokens, seq) : null;
+            SamplingOptions sampling = new SamplingOptions(config.temperature(), 0, 1.0, false);
+            for (int p = 0; p < prompts.size(); p++) {
+                WindowGenerator gen = new WindowGenerator(model, sampling, 1, seed + p * 10L, seq);
+                gen.prime(prompts.get(p).slots());
+                StringBuilder text = new StringBuilder(config.prompts().get(p).toLowerCase(Locale.ROOT));
+                for (int i = 0; i < config.completionLength(); i++) text.append(vocab.charAt(gen.next()[0]));
+                completions.add(text.toString());
+            }
+            gradientFlow = RnnVsLstm.gradientFlow(model, tokens, seq);
+            hiddenStates = RnnVsLstm.hiddenStates(model, heat);
         }
 
         void epoch(int e, int[] order) {
