@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.rnnlab.generate.Sampler;
 import org.rnnlab.generate.SamplingOptions;
+import org.rnnlab.generate.WindowGenerator;
 import org.rnnlab.model.CellType;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.model.ModelConfig;
@@ -93,7 +94,8 @@ public final class Throughput {
         double cpu = (cpuNanos() - cpu0) / 1e9;
 
         int[] prompt = Arrays.copyOf(data, Math.min(c.context(), data.length));
-        Sampler sampler = new Sampler(new SamplingOptions(c.temperature(), 0, 1, false), vocab.size());
+        SamplingOptions sampling = new SamplingOptions(c.temperature(), 0, 1, false);
+        Sampler sampler = new Sampler(sampling, vocab.size());
         Rng genRng = new Rng(c.seed());
         int genChars = 0;
         double carriedSeconds = 0;
@@ -107,7 +109,7 @@ public final class Throughput {
         int naiveChars = 0;
         double naiveSeconds = 0;
         if (c.naiveChars() > 0) {
-            Generation naive = new Naive(model, prompt, c.context(), sampler, genRng);
+            Generation naive = new Naive(model, prompt, c.context(), sampling, c.seed());
             repeat(naive, Math.min(c.genWarmup(), c.naiveChars()), c.warmupSeconds());
             long n0 = System.nanoTime();
             naiveChars = repeat(naive, c.naiveChars(), c.minSeconds());
@@ -229,48 +231,21 @@ public final class Throughput {
         }
     }
 
-    /** The notebook's complete_prompt: every character re-runs the last {@code context} characters from zero. */
+    /**
+     * The notebook's complete_prompt: every character re-reads the last {@code context} characters from a zero
+     * state, one forward pass over them (the library's {@link WindowGenerator}, as {@code rnnlab complete --window}).
+     */
     private static final class Naive implements Generation {
-        private final CharModel model;
-        private final int context;
-        private final Sampler sampler;
-        private final Rng rng;
-        private final CharModel.StepWorkspace ws;
-        private final State state;
-        private final int[] token = new int[1];
-        private final int[] recent; // the last `context` characters, oldest first
-        private int length;
+        private final WindowGenerator generator;
 
-        Naive(CharModel model, int[] prompt, int context, Sampler sampler, Rng rng) {
-            this.model = model;
-            this.context = context;
-            this.sampler = sampler;
-            this.rng = rng;
-            this.ws = model.stepWorkspace(1);
-            this.state = model.zeroState(1);
-            this.recent = new int[context];
-            for (int id : prompt) push(id);
-        }
-
-        private void push(int id) {
-            if (length == context) {
-                System.arraycopy(recent, 1, recent, 0, context - 1);
-                length--;
-            }
-            recent[length++] = id;
+        Naive(CharModel model, int[] prompt, int context, SamplingOptions sampling, long seed) {
+            generator = new WindowGenerator(model, sampling, 1, seed, context);
+            generator.prime(prompt);
         }
 
         @Override
         public void generate(int n) {
-            for (int i = 0; i < n; i++) {
-                state.reset();
-                float[] logits = null;
-                for (int j = 0; j < length; j++) {
-                    token[0] = recent[j];
-                    logits = model.step(ws, token, state, state);
-                }
-                push(sampler.choose(logits, 0, rng));
-            }
+            for (int i = 0; i < n; i++) generator.next();
         }
     }
 
