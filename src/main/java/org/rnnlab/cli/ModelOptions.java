@@ -46,6 +46,8 @@ final class ModelOptions {
             case "relu" -> Nonlinearity.RELU;
             default -> throw new IllegalArgumentException("--nonlinearity must be tanh or relu, got '" + nonlinearity + "'");
         };
-        return ModelFiles.load(model, new ModelFiles.Hints(v, nl));
+        ModelFiles.Loaded loaded = ModelFiles.load(model, new ModelFiles.Hints(v, nl));
+        loaded.model().freeze(); // the commands that load a model read it, never train it
+        return loaded;
     }
 }

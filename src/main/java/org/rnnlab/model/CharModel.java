@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.rnnlab.io.NpyArray;
 import org.rnnlab.kernel.Kernel;
 import org.rnnlab.nn.Embedding;
@@ -37,6 +38,11 @@ import org.rnnlab.nn.SoftmaxCrossEntropy;
  * <p>Training is not thread-safe: one thread trains a model at a time. {@link #step} and {@link #forward} only
  * read the parameters and write their workspace and output state, so threads generating with a model, each with
  * its own workspaces and states, may share it while nobody trains it ({@code generate.SharedModelTest}).
+ *
+ * <p>A model that will only generate from now on can be {@link #freeze() frozen}: {@link #step} then takes the
+ * first layer's input product {@code embedding[token] W_ih^T} from a table of one row per token, made on first use,
+ * instead of reading W_ih at every step (for the large benchmark model a 1 MB matrix of the 13 MB read per
+ * character). The rows are the products {@code step} would compute, to the bit.
  */
 public final class CharModel {
     private final ModelConfig config;
@@ -46,6 +52,8 @@ public final class CharModel {
     private final RecurrentStack rnn;
     private final Linear fc;
     private final SoftmaxCrossEntropy loss;
+    /** After {@link #freeze()}: [token] embedding[token] W_ih^T of layer 0 (G*H), each made on first use. */
+    private volatile AtomicReferenceArray<float[]> inputProducts;
 
     private CharModel(ModelConfig config, Kernel kernel) {
         this.config = config;
@@ -134,6 +142,36 @@ public final class CharModel {
         return params;
     }
 
+    /**
+     * Declares that this model's parameters will not change any more: from now on {@link #step} reads the first
+     * layer's input product for each token from a table (one row per token, made the first time the token is fed)
+     * rather than multiplying the embedding by W_ih at every step, and {@link #backward} refuses to run. Writing
+     * into the parameters of a frozen model makes its steps wrong. Idempotent; returns this model.
+     */
+    public CharModel freeze() {
+        if (inputProducts == null) inputProducts = new AtomicReferenceArray<>(config.vocab());
+        return this;
+    }
+
+    /** Whether {@link #freeze()} was called. */
+    public boolean frozen() {
+        return inputProducts != null;
+    }
+
+    /** Row {@code token} of the frozen table: embedding[token] W_ih^T of layer 0, computed as forward does. */
+    private float[] inputProduct(AtomicReferenceArray<float[]> table, int token) {
+        float[] row = table.get(token);
+        if (row != null) return row;
+        int E = config.embed(), G = config.cell().gates() * config.hidden();
+        Param emb = params.get("embedding.weight");
+        Param wIh = params.get(config.cell().moduleName() + ".weight_ih_l0");
+        row = new float[G];
+        kernel.sgemm(Kernel.NO_TRANS, Kernel.TRANS, 1, G, E, emb.values(), emb.offset() + token * E, E, wIh.values(),
+                wIh.offset(), E, row, 0, G, Kernel.OVERWRITE);
+        // Two threads may both make a row; they make the same one, and the first stored is kept.
+        return table.compareAndSet(token, null, row) ? row : table.get(token);
+    }
+
     public void zeroGrad() {
         params.zeroGrad();
     }
@@ -218,6 +256,7 @@ public final class CharModel {
      */
     public void backward(Workspace ws, State finalStateGradient) {
         requireOwn(ws.owner());
+        if (frozen()) throw new IllegalStateException("this model is frozen (freeze()): it only generates, it cannot be trained");
         if (!ws.forwardDone) throw new IllegalStateException("backward needs a forward pass on this workspace first");
         finalStateGradient.requireShape(config, ws.batch, "final state gradient");
         int B = ws.batch, T = ws.steps, n = B * T;
@@ -244,8 +283,15 @@ public final class CharModel {
         from.requireShape(config, B, "step state");
         to.requireShape(config, B, "step output state");
         for (int b = 0; b < B; b++) token("input", tokens[b], b, 0);
-        embedding.forward(tokens, B, ws.embedded);                        // (1, B, E)
-        ws.pass.forward(ws.embedded, from.hArrays(), from.cArrays(), Mode.EVAL);
+        AtomicReferenceArray<float[]> table = inputProducts;
+        if (table == null) {
+            embedding.forward(tokens, B, ws.embedded);                    // (1, B, E)
+            ws.pass.forward(ws.embedded, from.hArrays(), from.cArrays(), Mode.EVAL);
+        } else {
+            int G = ws.projected.length / B;
+            for (int b = 0; b < B; b++) System.arraycopy(inputProduct(table, tokens[b]), 0, ws.projected, b * G, G);
+            ws.pass.forwardProjected(ws.projected, from.hArrays(), from.cArrays(), Mode.EVAL);
+        }
         for (int l = 0; l < config.layers(); l++) {
             System.arraycopy(ws.pass.finalH(l), 0, to.h(l), 0, B * config.hidden());
             if (to.hasCell()) System.arraycopy(ws.pass.finalC(l), 0, to.c(l), 0, B * config.hidden());
@@ -384,6 +430,7 @@ public final class CharModel {
     public final class StepWorkspace {
         private final int batch;
         private final float[] embedded;     // (1, B, E)
+        private final float[] projected;    // (1, B, G*H) layer 0's input product, for a frozen model
         private final RecurrentStack.Pass pass;
         private final float[] logits;       // (B, V)
 
@@ -391,6 +438,7 @@ public final class CharModel {
             if (batch < 1) throw new IllegalArgumentException("a step workspace needs B >= 1, got " + batch);
             this.batch = batch;
             embedded = new float[batch * config.embed()];
+            projected = new float[batch * config.cell().gates() * config.hidden()];
             pass = rnn.newPass(batch, 1);
             logits = new float[batch * config.vocab()];
         }

@@ -85,10 +85,24 @@ public final class Gru implements RecurrentLayer {
 
         @Override
         public void forward(float[] x, float[] h0In, float[] c0Ignored) {
+            // gx = x W_ih^T for all T * B rows at once
+            int G = 3 * hidden;
+            k.sgemm(NO_TRANS, TRANS, steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, gates, 0, G,
+                    OVERWRITE);
+            recur(h0In);
+        }
+
+        @Override
+        public void forwardProjected(float[] projected, float[] h0In, float[] c0Ignored) {
+            System.arraycopy(projected, 0, gates, 0, steps * batch * 3 * hidden);
+            recur(h0In);
+        }
+
+        /** The rest of forward, from x W_ih^T in the gate buffer. */
+        private void recur(float[] h0In) {
             int B = batch, H = hidden, G = 3 * H, bh = B * H;
             System.arraycopy(h0In, 0, h0, 0, bh);
-            // gx = x W_ih^T + b_ih for all T * B rows at once
-            k.sgemm(NO_TRANS, TRANS, steps * B, G, in, x, 0, in, wIh.values(), wIh.offset(), in, gates, 0, G, OVERWRITE);
+            // gx += b_ih
             k.addRowVector(steps * B, G, bIh.values(), bIh.offset(), gates, 0, G);
             k.pack(whhT, wHh.values(), wHh.offset(), H);
             for (int t = 0; t < steps; t++) {

@@ -93,14 +93,28 @@ public final class Lstm implements RecurrentLayer {
 
         @Override
         public void forward(float[] x, float[] h0In, float[] c0In) {
+            // a = x W_ih^T for all T * B rows at once
+            int G = 4 * hidden;
+            k.sgemm(NO_TRANS, TRANS, steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, gates, 0, G,
+                    OVERWRITE);
+            recur(h0In, c0In);
+        }
+
+        @Override
+        public void forwardProjected(float[] projected, float[] h0In, float[] c0In) {
+            System.arraycopy(projected, 0, gates, 0, steps * batch * 4 * hidden);
+            recur(h0In, c0In);
+        }
+
+        /** The rest of forward, from x W_ih^T in the gate buffer. */
+        private void recur(float[] h0In, float[] c0In) {
             int B = batch, H = hidden, G = 4 * H, bh = B * H;
             System.arraycopy(h0In, 0, h0, 0, bh);
             System.arraycopy(c0In, 0, c0, 0, bh);
-            // a = x W_ih^T + (b_ih + b_hh) for all T * B rows at once: both biases added here, once, rather than
-            // b_hh at every step (the sum rounds differently from PyTorch's order by an ulp at most)
+            // a += (b_ih + b_hh): both biases added here, once, rather than b_hh at every step (the sum rounds
+            // differently from PyTorch's order by an ulp at most)
             float[] bIn = bIh.values(), bRec = bHh.values();
             for (int j = 0; j < G; j++) biasSum[j] = bIn[bIh.offset() + j] + bRec[bHh.offset() + j];
-            k.sgemm(NO_TRANS, TRANS, steps * B, G, in, x, 0, in, wIh.values(), wIh.offset(), in, gates, 0, G, OVERWRITE);
             k.addRowVector(steps * B, G, biasSum, 0, gates, 0, G);
             k.pack(whhT, wHh.values(), wHh.offset(), H);
             for (int t = 0; t < steps; t++) {

@@ -46,6 +46,13 @@ public interface RecurrentLayer {
          */
         void forward(float[] x, float[] h0, float[] c0);
 
+        /**
+         * {@link #forward} with the input's product already made: {@code projected} (T, B, G*H) holds
+         * {@code x W_ih^T} (no bias), as {@link #forward} would compute it. For a caller that has the product of
+         * each possible input at hand (a first layer fed by an embedding), which saves reading W_ih.
+         */
+        void forwardProjected(float[] projected, float[] h0, float[] c0);
+
         /** h_t for every step, (T, B, H), from the last forward. */
         float[] output();
 

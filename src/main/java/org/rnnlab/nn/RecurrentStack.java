@@ -95,10 +95,23 @@ public final class RecurrentStack {
 
         /** Runs every layer over {@code x} (T, B, in) from {@code h0[l]} (and {@code c0[l]}), each (B, H). */
         public void forward(float[] x, float[][] h0, float[][] c0, Mode mode) {
+            forward(x, false, h0, c0, mode);
+        }
+
+        /**
+         * {@link #forward} with the first layer's input product already made: {@code projected} (T, B, G*H) holds
+         * {@code x W_ih^T} of layer 0 (see {@link RecurrentLayer.Pass#forwardProjected}).
+         */
+        public void forwardProjected(float[] projected, float[][] h0, float[][] c0, Mode mode) {
+            forward(projected, true, h0, c0, mode);
+        }
+
+        private void forward(float[] x, boolean projected, float[][] h0, float[][] c0, Mode mode) {
             masked = mode.training() && dropout.probability() > 0;
             float[] in = x;
             for (int l = 0; l < passes.length; l++) {
-                passes[l].forward(in, h0[l], hasCell() ? c0[l] : null);
+                if (l == 0 && projected) passes[l].forwardProjected(in, h0[l], hasCell() ? c0[l] : null);
+                else passes[l].forward(in, h0[l], hasCell() ? c0[l] : null);
                 in = passes[l].output();
                 if (masked && l < passes.length - 1) {
                     dropout.forward(in, size, masks[l], dropped[l], mode.dropoutRandom());

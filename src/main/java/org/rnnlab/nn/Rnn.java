@@ -81,13 +81,26 @@ public final class Rnn implements RecurrentLayer {
 
         @Override
         public void forward(float[] x, float[] h0In, float[] c0Ignored) {
+            // a = x W_ih^T for all T * B rows at once, built in the output buffer
+            k.sgemm(NO_TRANS, TRANS, steps * batch, hidden, in, x, 0, in, wIh.values(), wIh.offset(), in, out, 0,
+                    hidden, OVERWRITE);
+            recur(h0In);
+        }
+
+        @Override
+        public void forwardProjected(float[] projected, float[] h0In, float[] c0Ignored) {
+            System.arraycopy(projected, 0, out, 0, steps * batch * hidden);
+            recur(h0In);
+        }
+
+        /** The rest of forward, from x W_ih^T in the output buffer. */
+        private void recur(float[] h0In) {
             int B = batch, H = hidden, bh = B * H;
             System.arraycopy(h0In, 0, h0, 0, bh);
-            // a = x W_ih^T + (b_ih + b_hh) for all T * B rows at once, built in the output buffer: both biases added
-            // here, once, rather than b_hh at every step (the sum rounds differently from PyTorch by an ulp at most)
+            // a += (b_ih + b_hh): both biases added here, once, rather than b_hh at every step (the sum rounds
+            // differently from PyTorch by an ulp at most)
             float[] bIn = bIh.values(), bRec = bHh.values();
             for (int j = 0; j < H; j++) biasSum[j] = bIn[bIh.offset() + j] + bRec[bHh.offset() + j];
-            k.sgemm(NO_TRANS, TRANS, steps * B, H, in, x, 0, in, wIh.values(), wIh.offset(), in, out, 0, H, OVERWRITE);
             k.addRowVector(steps * B, H, biasSum, 0, out, 0, H);
             k.pack(whhT, wHh.values(), wHh.offset(), H);
             for (int t = 0; t < steps; t++) {

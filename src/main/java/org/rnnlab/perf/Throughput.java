@@ -97,6 +97,7 @@ public final class Throughput {
         SamplingOptions sampling = new SamplingOptions(c.temperature(), 0, 1, false);
         Sampler sampler = new Sampler(sampling, vocab.size());
         Rng genRng = new Rng(c.seed());
+        model.freeze(); // trained: from here on it generates, as rnnlab complete and serve run a loaded model
         int genChars = 0;
         double carriedSeconds = 0;
         if (c.genChars() > 0) {
