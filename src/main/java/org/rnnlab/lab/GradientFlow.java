@@ -8,12 +8,14 @@ import org.rnnlab.model.CharModel;
 import org.rnnlab.model.ModelConfig;
 import org.rnnlab.model.ParameterArena;
 import org.rnnlab.nn.Gru;
+import org.rnnlab.nn.Linear;
 import org.rnnlab.nn.Lstm;
 import org.rnnlab.nn.Mode;
 import org.rnnlab.nn.Param;
 import org.rnnlab.nn.RecurrentLayer;
 import org.rnnlab.nn.RecurrentStack;
 import org.rnnlab.nn.Rnn;
+import org.rnnlab.nn.SoftmaxCrossEntropy;
 
 /**
  * How far back a loss reaches: for a window x_0 .. x_{T-1} and the loss L of the prediction after its last
@@ -50,25 +52,21 @@ public final class GradientFlow {
         RecurrentStack.Pass pass = stack(model).newPass(1, T);
         float[][] zeros = new float[c.layers()][H];
         pass.forward(x, zeros, zeros, Mode.EVAL);
-        float[] top = pass.output();
-        // logits of the last step = fc.weight h_{T-1} + fc.bias; dL/dlogits = softmax - onehot; dL/dh = fc.weight^T dlogits
-        Param fc = params.get("fc.weight"); // (V, H)
-        Param fcBias = params.get("fc.bias");
-        double[] logits = new double[V];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < V; v++) {
-            float z = fcBias.values()[fcBias.offset() + v];
-            for (int j = 0; j < H; j++) z += fc.values()[fc.offset() + v * H + j] * top[(T - 1) * H + j];
-            logits[v] = z;
-            max = Math.max(max, z);
-        }
-        double sum = 0;
-        for (int v = 0; v < V; v++) sum += logits[v] = Math.exp(logits[v] - max);
+        // The last prediction's loss through the model's own output layer and cross-entropy: dL/dh_{T-1}.
+        float[] last = Arrays.copyOfRange(pass.output(), (T - 1) * H, T * H);
+        Linear fc = new Linear(model.kernel(), params.get("fc.weight"), params.get("fc.bias"));
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(model.kernel(), V);
+        float[] logits = new float[V];
+        float[] dLogits = new float[V];
+        double[] lse = new double[1];
+        int[] targets = {target};
+        fc.forward(last, 1, logits);
+        loss.forward(logits, targets, 1, lse);
+        loss.backward(logits, targets, 1, lse, 1.0, dLogits);
         float[] dTop = new float[T * H];
-        for (int v = 0; v < V; v++) {
-            double d = logits[v] / sum - (v == target ? 1 : 0);
-            for (int j = 0; j < H; j++) dTop[(T - 1) * H + j] += (float) (d * fc.values()[fc.offset() + v * H + j]);
-        }
+        float[] dLast = new float[H];
+        fc.backward(last, dLogits, 1, dLast);
+        System.arraycopy(dLast, 0, dTop, (T - 1) * H, H);
         float[] dh = new float[T * H];
         pass.backward(x, dTop, zeros, zeros, new float[T * E], dh); // nothing reaches the final state
         model.zeroGrad();
@@ -85,7 +83,7 @@ public final class GradientFlow {
         for (int l = 0; l < c.layers(); l++) {
             Param wIh = a.get(m + ".weight_ih_l" + l), wHh = a.get(m + ".weight_hh_l" + l);
             Param bIh = a.get(m + ".bias_ih_l" + l), bHh = a.get(m + ".bias_hh_l" + l);
-            Kernel k = Kernel.preferred();
+            Kernel k = model.kernel();
             layers.add(switch (c.cell()) {
                 case RNN_TANH, RNN_RELU -> new Rnn(k, c.cell().nonlinearity(), wIh, wHh, bIh, bHh);
                 case LSTM -> new Lstm(k, wIh, wHh, bIh, bHh);

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.rnnlab.generate.Sampler;
 import org.rnnlab.generate.SamplingOptions;
+import org.rnnlab.generate.StepGenerator;
+import org.rnnlab.generate.TokenGenerator;
 import org.rnnlab.generate.WindowGenerator;
 import org.rnnlab.model.CellType;
 import org.rnnlab.model.CharModel;
@@ -95,13 +96,13 @@ public final class Throughput {
 
         int[] prompt = Arrays.copyOf(data, Math.min(c.context(), data.length));
         SamplingOptions sampling = new SamplingOptions(c.temperature(), 0, 1, false);
-        Sampler sampler = new Sampler(sampling, vocab.size());
-        Rng genRng = new Rng(c.seed());
         model.freeze(); // trained: from here on it generates, as rnnlab complete and serve run a loaded model
         int genChars = 0;
         double carriedSeconds = 0;
         if (c.genChars() > 0) {
-            Generation carried = new Carried(model, prompt, sampler, genRng);
+            // the peer's carried generation: the prompt once, then one step per character
+            TokenGenerator carried = new StepGenerator(model, sampling, 1, c.seed());
+            carried.prime(prompt);
             repeat(carried, c.genWarmup(), c.warmupSeconds());
             long g0 = System.nanoTime();
             genChars = repeat(carried, c.genChars(), c.minSeconds());
@@ -110,7 +111,9 @@ public final class Throughput {
         int naiveChars = 0;
         double naiveSeconds = 0;
         if (c.naiveChars() > 0) {
-            Generation naive = new Naive(model, prompt, c.context(), sampling, c.seed());
+            // the notebook's complete_prompt: every character re-reads the last `context` characters from zero
+            TokenGenerator naive = new WindowGenerator(model, sampling, 1, c.seed(), c.context());
+            naive.prime(prompt);
             repeat(naive, Math.min(c.genWarmup(), c.naiveChars()), c.warmupSeconds());
             long n0 = System.nanoTime();
             naiveChars = repeat(naive, c.naiveChars(), c.minSeconds());
@@ -181,73 +184,19 @@ public final class Throughput {
         return loss;
     }
 
-    /** Characters generated one way, continuing where the last call ended. */
-    private interface Generation {
-        void generate(int n);
-    }
-
     /**
-     * Generates in rounds until at least {@code chars} characters and {@code seconds} of time: rounds of
-     * {@code chars} characters, so the clock is read rarely. Returns the characters generated.
+     * Generates with {@code g} in rounds until at least {@code chars} characters and {@code seconds} of time: rounds
+     * of {@code chars} characters, so the clock is read rarely. Returns the characters generated.
      */
-    private static int repeat(Generation g, int chars, double seconds) {
+    private static int repeat(TokenGenerator g, int chars, double seconds) {
         long t0 = System.nanoTime();
         int round = Math.max(1, chars);
         int done = 0;
         do {
-            g.generate(round);
+            for (int i = 0; i < round; i++) g.next();
             done += round;
         } while (System.nanoTime() - t0 < seconds * 1e9);
         return done;
-    }
-
-    /** The peer's carried generation: the prompt once, then one step per character. */
-    private static final class Carried implements Generation {
-        private final CharModel model;
-        private final Sampler sampler;
-        private final Rng rng;
-        private final CharModel.StepWorkspace ws;
-        private final State state;
-        private final int[] token = new int[1];
-        private float[] logits;
-
-        Carried(CharModel model, int[] prompt, Sampler sampler, Rng rng) {
-            this.model = model;
-            this.sampler = sampler;
-            this.rng = rng;
-            this.ws = model.stepWorkspace(1);
-            this.state = model.zeroState(1);
-            for (int id : prompt) {
-                token[0] = id;
-                logits = model.step(ws, token, state, state);
-            }
-        }
-
-        @Override
-        public void generate(int n) {
-            for (int i = 0; i < n; i++) {
-                token[0] = sampler.choose(logits, 0, rng);
-                logits = model.step(ws, token, state, state);
-            }
-        }
-    }
-
-    /**
-     * The notebook's complete_prompt: every character re-reads the last {@code context} characters from a zero
-     * state, one forward pass over them (the library's {@link WindowGenerator}, as {@code rnnlab complete --window}).
-     */
-    private static final class Naive implements Generation {
-        private final WindowGenerator generator;
-
-        Naive(CharModel model, int[] prompt, int context, SamplingOptions sampling, long seed) {
-            generator = new WindowGenerator(model, sampling, 1, seed, context);
-            generator.prime(prompt);
-        }
-
-        @Override
-        public void generate(int n) {
-            for (int i = 0; i < n; i++) generator.next();
-        }
     }
 
     /** The peer's count: 2 FLOPs per multiply-add of the forward matmuls for one token. */
