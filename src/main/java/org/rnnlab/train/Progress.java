@@ -188,15 +188,18 @@ public abstract class Progress implements Trainer.Listener {
 
         @Override
         public void finished(Trainer trainer, Trainer.Result result) {
-            // The library closes on its own thread and may still draw afterwards: draw the last frame here, end the
-            // line, and let the consumer drop anything that comes later.
-            bar.refresh();
+            // close() draws the last frame on the library's single drawing thread and waits for it, so no frame of
+            // an earlier step can come after it. (bar.refresh() here raced that thread: a frame rendered at step 6
+            // could mark step 12 as drawn.) The library ends the line itself only if it had drawn before; end it
+            // here otherwise, once.
+            bar.setExtraMessage(summary());
+            bar.close();
             synchronized (lock) {
+                if (closed) return;
                 closed = true;
                 err.println();
                 err.flush();
             }
-            bar.close();
         }
 
         @Override

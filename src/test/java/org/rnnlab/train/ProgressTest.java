@@ -63,6 +63,8 @@ class ProgressTest {
         for (String frame : drawn.split("\r")) {
             assertThat(frame.replace("\033[K", "").strip().length()).isLessThanOrEqualTo(90);
         }
+        String[] frames = drawn.strip().split("\r");
+        assertThat(frames[frames.length - 1]).as("the last frame shows the finished run").contains("12/12");
         assertThat(results.toString()).isEqualTo("row 12\n");
     }
 
