@@ -100,6 +100,11 @@ public final class ModelServer implements AutoCloseable {
         return app.port();
     }
 
+    /** True once {@link #close()} has begun: from then on new requests are refused with 503. */
+    public boolean isStopping() {
+        return stopping;
+    }
+
     /**
      * Graceful shutdown: new requests get 503 at once, the ones in flight finish (up to the request time limit),
      * then the server stops.

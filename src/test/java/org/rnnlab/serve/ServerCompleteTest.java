@@ -164,7 +164,9 @@ class ServerCompleteTest {
                 .build(), HttpResponse.BodyHandlers.ofInputStream()).get();
         Thread closer = new Thread(server::close);
         closer.start();
-        Thread.sleep(100);
+        long deadline = System.nanoTime() + 10_000_000_000L; // a loaded machine may start the closer late
+        while (!server.isStopping() && System.nanoTime() < deadline) Thread.sleep(5);
+        assertThat(server.isStopping()).isTrue();
         HttpResponse<String> during = post(url, "/v1/next", "{\"prompt\": \"the\"}");
         assertThat(during.statusCode()).isEqualTo(503);
         assertThat(json(during).at("/error/message").asText()).isEqualTo("the server is shutting down");
