@@ -309,6 +309,32 @@ final class CompleteCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--beam does not combine with --window: beam search carries the state;"
                     + " --window exists to reproduce the notebook's sampling");
         }
+        checkMemory(Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * Bytes held per character of --length until the texts are printed: each sample's ids (4), their final copy (4)
+     * and the decoded text (up to 4); beam search keeps a token and a parent per beam and step besides one text.
+     */
+    private long bytesPerCharacter() {
+        return beam != null ? 8L * beam + 12 : 12L * samples;
+    }
+
+    /** Refuses, before any work, a request whose texts could not fit in the memory this JVM may use. */
+    void checkMemory(long maxMemory) {
+        long need = bytesPerCharacter() * length;
+        if (need <= maxMemory / 4 * 3) return;
+        String what = beam != null ? "--beam " + beam + " and --length " + length
+                : samples > 1 ? "--samples " + samples + " x --length " + length : "--length " + length;
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "%s needs about %s of memory to hold the text"
+                + " until it is printed, more than this JVM may use (%s): ask for fewer characters, or give Java more"
+                + " memory (RNNLAB_JAVA_OPTS=-Xmx%dg)", what, gigabytes(need), gigabytes(maxMemory),
+                (long) Math.ceil(need / 0.75 / (1L << 30)) + 1));
+    }
+
+    private static String gigabytes(long bytes) {
+        return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30))
+                : String.format(Locale.ROOT, "%d MB", bytes >> 20);
     }
 
     private String readPromptFile() throws IOException {

@@ -111,8 +111,8 @@ public final class BeamSearch {
         }
         if (logits == null) throw new IllegalArgumentException("the prompt has no character for the model to see");
 
-        int[][] token = new int[length][width];  // token[t][k]: the t-th character of live beam k at step t
-        int[][] parent = new int[length][width]; // parent[t][k]: its beam at step t - 1
+        int[][] token = new int[length][];  // token[t][k]: the t-th character of live beam k at step t
+        int[][] parent = new int[length][]; // parent[t][k]: its beam at step t - 1 (rows made as the search gets there)
         int alive = 1;                           // the K rows start equal: only beam 0 is distinct
         beamScore[0] = 0;
         double bestScore = Double.NEGATIVE_INFINITY;
@@ -124,6 +124,8 @@ public final class BeamSearch {
         steps = 0;
         for (int t = 0; t < length; t++) {
             steps = t + 1;
+            token[t] = new int[width];
+            parent[t] = new int[width];
             int kept = select(logits, alive);
             int live = 0;
             int finishedRank = -1;

@@ -1,6 +1,7 @@
 package org.rnnlab.generate;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
 import org.rnnlab.model.CharModel;
@@ -62,7 +63,8 @@ public final class Completer {
                 ? new WindowGenerator(model, options.sampling(), n, options.seed(), options.window())
                 : new StepGenerator(model, options.sampling(), n, options.seed());
         g.prime(prompt.slots());
-        int[][] out = new int[n][options.length()];
+        // Grown as the text grows: a long --length that a stop string ends early holds only what was generated.
+        int[][] out = new int[n][Math.min(options.length(), 1024)];
         int[] length = new int[n];
         boolean[] stopped = new boolean[n];
         int running = n;
@@ -70,6 +72,9 @@ public final class Completer {
             int[] next = g.next();
             for (int b = 0; b < n; b++) {
                 if (stopped[b]) continue;
+                if (length[b] == out[b].length) {
+                    out[b] = Arrays.copyOf(out[b], (int) Math.min(options.length(), 2L * out[b].length));
+                }
                 out[b][length[b]++] = next[b];
                 if (b == 0) stream.accept(vocabulary.codePoint(next[0]));
                 if (endsWith(out[b], length[b], stop)) {
@@ -80,7 +85,7 @@ public final class Completer {
         }
         List<Completion> completions = new ArrayList<>(n);
         for (int b = 0; b < n; b++) {
-            int[] ids = java.util.Arrays.copyOf(out[b], length[b]);
+            int[] ids = Arrays.copyOf(out[b], length[b]);
             completions.add(new Completion(vocabulary.decode(ids), stopped[b], Double.NaN));
         }
         return completions;

@@ -302,6 +302,9 @@ class CompleteCommandTest {
                 Arguments.of(List.of("--unknown", "replace=ab"), "--unknown replace=C takes exactly one character after '=', got \"ab\""),
                 Arguments.of(List.of("--unknown", "replace=Q"), "the replacement character 'Q' is not in the model's vocabulary either; choose one of \"" + LAB_VOCAB + "\""),
                 Arguments.of(List.of("--prompt-file", "x.txt"), "give the prompt either with --prompt or with --prompt-file, not both"),
+                Arguments.of(List.of("--length", "2000000000"), "--length 2000000000 needs about 22.4 GB of memory to hold the text until it is printed, more than this JVM may use ("),
+                Arguments.of(List.of("--samples", "1000", "--length", "10000000"), "--samples 1000 x --length 10000000 needs about 111.8 GB of memory"),
+                Arguments.of(List.of("--beam", "1000", "--length", "10000000"), "--beam 1000 and --length 10000000 needs about 74.6 GB of memory"),
                 Arguments.of(List.of("--length", "ten"), "Invalid value for option '--length': 'ten' is not an int"));
     }
 
