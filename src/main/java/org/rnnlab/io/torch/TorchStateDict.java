@@ -14,6 +14,7 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -52,7 +53,17 @@ public final class TorchStateDict {
      *     global or opcode, a value that is not a tensor, a storage record missing or too short
      */
     public static LinkedHashMap<String, NpyArray> read(Path path) throws IOException {
+        return read(path, Runtime.getRuntime().maxMemory() / 4 * 3);
+    }
+
+    /**
+     * {@link #read(Path)} allocating at most {@code budget} bytes for the storages it unpacks and the tensors it
+     * makes: a small file can claim more (a highly compressed record, a view with a 0 stride repeating one element
+     * billions of times), and is refused before the allocation rather than ending the JVM.
+     */
+    static LinkedHashMap<String, NpyArray> read(Path path, long budget) throws IOException {
         String file = path.toString();
+        Budget memory = new Budget(file, budget);
         checkZipMagic(path, file);
         ZipFile zip;
         try {
@@ -86,10 +97,14 @@ public final class TorchStateDict {
                 String recordName = prefix + "data/" + tensor.storage().key();
                 byte[] storage = storages.get(recordName);
                 if (storage == null) {
+                    ZipEntry entry = zip.getEntry(recordName);
+                    if (entry != null && entry.getSize() > 0) {
+                        memory.take(entry.getSize(), "record " + recordName + " unpacks to " + human(entry.getSize()));
+                    }
                     storage = record(zip, recordName, file, "tensor '" + name + "'");
                     storages.put(recordName, storage);
                 }
-                out.put(name, materialize(file, name, recordName, tensor, storage, bigEndian));
+                out.put(name, materialize(file, name, recordName, tensor, storage, bigEndian, memory));
             }
             return out;
         }
@@ -174,7 +189,12 @@ public final class TorchStateDict {
         }
         byte[] data;
         try (InputStream in = zip.getInputStream(entry)) {
-            data = in.readAllBytes();
+            // Never more than the size the zip declares (which the caller's budget was checked against).
+            data = entry.getSize() < 0 ? in.readAllBytes() : in.readNBytes((int) entry.getSize());
+            if (entry.getSize() >= 0 && in.read() != -1) {
+                throw new IOException(file + ": record " + name + " holds more than the " + entry.getSize()
+                        + " bytes its zip entry declares; the checkpoint is corrupt");
+            }
         } catch (ZipException e) {
             throw new IOException(file + ": record " + name + " is unreadable (" + e.getMessage() + "); the checkpoint is corrupt", e);
         }
@@ -187,7 +207,7 @@ public final class TorchStateDict {
     }
 
     private static NpyArray materialize(String file, String name, String recordName, PickleReader.TensorRef t,
-            byte[] storage, boolean bigEndian) throws IOException {
+            byte[] storage, boolean bigEndian, Budget memory) throws IOException {
         StorageType type = t.storage().type();
         int item = type.itemSize;
         long numel = t.storage().numel();
@@ -201,6 +221,7 @@ public final class TorchStateDict {
         int[] shape = new int[size.length];
         long count = 1;
         long last = t.offset();
+        int outBytes;
         try {
             for (int d = 0; d < size.length; d++) {
                 shape[d] = Math.toIntExact(size[d]);
@@ -208,7 +229,7 @@ public final class TorchStateDict {
                 if (size[d] > 0) last = Math.addExact(last, Math.multiplyExact(size[d] - 1, stride[d]));
             }
             int outItem = type == StorageType.HALF || type == StorageType.BFLOAT16 ? 4 : item; // widened to float32
-            Math.toIntExact(Math.multiplyExact(count, (long) outItem));
+            outBytes = Math.toIntExact(Math.multiplyExact(count, (long) outItem));
         } catch (ArithmeticException e) {
             throw new IOException(file + ": tensor '" + name + "' of size " + Arrays.toString(size)
                     + " is too large; rnnlab reads tensors under 2 GiB", e);
@@ -218,6 +239,10 @@ public final class TorchStateDict {
                     + ", stride " + Arrays.toString(stride) + ") reaches element " + last + " of storage " + recordName
                     + ", which has " + numel + "; the checkpoint is corrupt");
         }
+        memory.take(outBytes, count > numel
+                ? "tensor '" + name + "' (size " + Arrays.toString(size) + ", stride " + Arrays.toString(stride)
+                        + ") repeats " + numel + (numel == 1 ? " stored element" : " stored elements") + " as " + count + " (" + human(outBytes) + ")"
+                : "tensor '" + name + "' takes " + human(outBytes));
         byte[] raw = gather(storage, item, t.offset(), size, stride, (int) count);
         if (bigEndian) swapBytes(raw, item);
         byte[] data = switch (type) {
@@ -226,6 +251,33 @@ public final class TorchStateDict {
             default -> raw;
         };
         return new NpyArray(type.npyDtype, shape, data);
+    }
+
+    /** The bytes a read may still allocate, taken before each allocation. */
+    private static final class Budget {
+        private final String file;
+        private final long limit;
+        private long used;
+
+        Budget(String file, long limit) {
+            this.file = file;
+            this.limit = limit;
+        }
+
+        void take(long bytes, String what) throws IOException {
+            if (bytes > limit - used) {
+                throw new IOException(file + ": " + what + ", and the file would unpack to more than the " + human(limit)
+                        + " this JVM may use for it; the checkpoint is corrupt or hostile, or Java needs more memory"
+                        + " (RNNLAB_JAVA_OPTS=-Xmx" + ((used + bytes) * 2 / (1L << 30) + 2) + "g)");
+            }
+            used += bytes;
+        }
+    }
+
+    static String human(long bytes) {
+        if (bytes >= 1L << 30) return String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30));
+        if (bytes >= 1L << 20) return String.format(Locale.ROOT, "%.1f MB", bytes / (double) (1L << 20));
+        return bytes + " bytes";
     }
 
     /** The elements of a strided view, in C order. */

@@ -135,6 +135,30 @@ class TorchStateDictErrorsTest {
     }
 
     @Test
+    void refusesAViewOrRecordThatWouldUnpackToMoreThanTheBudget() throws IOException {
+        // One stored float, viewed with stride 0 as 1,000,000 of them (4 MB from a file of a few hundred bytes).
+        String pkl = "\u0080\u0002ccollections\nOrderedDict\n)RX\u0001\u0000\u0000\u0000w"
+                + "ctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\n"
+                + "X\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK\u0001tQK\u0000J\u0040\u0042\u000f\u0000\u0085K\u0000\u0085\u0089"
+                + "ccollections\nOrderedDict\n)RtRs.";
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        records.put("x/data.pkl", pickle(pkl));
+        records.put("x/data/0", new byte[] {0, 0, (byte) 0x80, 0x3f});
+        Path repeated = Zips.write(dir.resolve("repeated.pt"), records);
+        assertThatThrownBy(() -> TorchStateDict.read(repeated, 1 << 20))
+                .hasMessage(repeated + ": tensor 'w' (size [1000000], stride [0]) repeats 1 stored element as 1000000"
+                        + " (3.8 MB), and the file would unpack to more than the 1.0 MB this JVM may use for it; the"
+                        + " checkpoint is corrupt or hostile, or Java needs more memory (RNNLAB_JAVA_OPTS=-Xmx2g)");
+        float[] ones = TorchStateDict.read(repeated, 8 << 20).get("w").toFloats();
+        assertThat(ones).hasSize(1_000_000).containsOnly(1f);
+
+        records.put("x/data/0", new byte[4 << 20]);
+        Path big = Zips.write(dir.resolve("big.pt"), records);
+        assertThatThrownBy(() -> TorchStateDict.read(big, 1 << 20))
+                .hasMessageStartingWith(big + ": record x/data/0 unpacks to 4.0 MB, and the file would unpack to more");
+    }
+
+    @Test
     void refusesACorruptedStoredRecord() throws IOException {
         Path good = dir.resolve("good.pt");
         TorchStateDict.write(good, TorchStateDict.read(fixture("rnn_l1.pt")));
