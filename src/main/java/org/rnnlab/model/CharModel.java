@@ -106,7 +106,7 @@ public final class CharModel {
 
     /** A model with the configuration inferred from a PyTorch state_dict (tanh for an RNN) and its weights. */
     public static CharModel fromStateDict(Map<String, NpyArray> stateDict) {
-        return fromStateDict(stateDict, ModelConfig.inferFrom(stateDict));
+        return fromStateDict(stateDict, Nonlinearity.TANH);
     }
 
     /**
@@ -114,7 +114,8 @@ public final class CharModel {
      * is the activation of an {@code nn.RNN}, which a state_dict does not record (ignored for LSTM and GRU).
      */
     public static CharModel fromStateDict(Map<String, NpyArray> stateDict, Nonlinearity nonlinearity) {
-        return fromStateDict(stateDict, ModelConfig.inferFrom(stateDict, nonlinearity));
+        Map<String, NpyArray> notebook = StateDictLayout.toNotebook(stateDict);
+        return fromStateDict(notebook, ModelConfig.inferFrom(notebook, nonlinearity));
     }
 
     /** A model of the given configuration with the weights of a state_dict (names and shapes must match it). */

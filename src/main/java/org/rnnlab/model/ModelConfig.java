@@ -84,7 +84,8 @@ public record ModelConfig(CellType cell, int vocab, int embed, int hidden, int l
     }
 
     /**
-     * The configuration a PyTorch state_dict of the notebook's layout was saved from: V and E from
+     * The configuration a PyTorch state_dict was saved from, read as the notebook's layout by
+     * {@link StateDictLayout} (other module names, wrappers' prefixes, bias=False): V and E from
      * {@code embedding.weight}; the cell from the recurrent module's name (rnn, lstm, gru), checked against the
      * rows of {@code weight_hh_l0} (H for nn.RNN, 4H for nn.LSTM, 3H for nn.GRU); L from the layer names. A
      * state_dict does not record an RNN's activation, hence {@code nonlinearity} (ignored for LSTM and GRU), nor
@@ -94,6 +95,7 @@ public record ModelConfig(CellType cell, int vocab, int embed, int hidden, int l
      *                                  inconsistent (between layers, or V between embedding and fc)
      */
     public static ModelConfig inferFrom(Map<String, NpyArray> stateDict, Nonlinearity nonlinearity) {
+        stateDict = StateDictLayout.toNotebook(stateDict);
         int[] emb = shapeOf(stateDict, "embedding.weight", 2);
         String module = null;
         for (String m : List.of("rnn", "lstm", "gru")) {

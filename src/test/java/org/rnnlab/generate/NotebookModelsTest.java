@@ -30,10 +30,27 @@ class NotebookModelsTest {
     @ValueSource(strings = {"lstm_L1_notebook", "rnn_L1_notebook", "gru_L1_unicode", "rnn_relu_L2_unicode",
         "lstm_L2_unicode", "gru_L3_lab", "lstm_L3_unicode", "rnn_L3_lab"})
     void nextCharacterLogProbabilitiesArePyTorchs(String name) throws IOException {
-        Map<String, NpyArray> expected = Npz.read(Resources.path(getClass(), "/org/rnnlab/notebook/" + name + ".npz"));
+        assertPyTorchsLogProbabilities("/org/rnnlab/notebook/" + name);
+    }
+
+    /**
+     * Other PyTorch code's layouts ({@code tools/make_layout_pt_fixtures.py}): word_language_model's RNNModel
+     * (encoder, rnn as nn.LSTM/GRU/RNN, decoder; tied weights), nn.DataParallel's and torch.compile's key prefixes,
+     * other attribute names with bias=False.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"wlm_lstm_L2", "wlm_gru_tied", "wlm_rnn_relu_L2", "dataparallel_lstm", "nobias_gru",
+        "compiled_rnn"})
+    void modelsOfOtherLayoutsGivePyTorchsLogProbabilities(String name) throws IOException {
+        assertPyTorchsLogProbabilities("/org/rnnlab/layouts/" + name);
+    }
+
+    private void assertPyTorchsLogProbabilities(String resource) throws IOException {
+        String name = resource.substring(resource.lastIndexOf('/') + 1);
+        Map<String, NpyArray> expected = Npz.read(Resources.path(getClass(), resource + ".npz"));
         Vocabulary vocab = Vocabulary.literal(utf8(expected.get("vocab")));
         Nonlinearity nl = utf8(expected.get("nonlinearity")).equals("relu") ? Nonlinearity.RELU : Nonlinearity.TANH;
-        Path pt = Resources.path(getClass(), "/org/rnnlab/notebook/" + name + ".pt");
+        Path pt = Resources.path(getClass(), resource + ".pt");
         ModelFiles.Loaded loaded = ModelFiles.load(pt, new ModelFiles.Hints(vocab, nl));
         int prompts = 0;
         for (int i = 0; expected.containsKey("prompt" + i); i++, prompts++) {

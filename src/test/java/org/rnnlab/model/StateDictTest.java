@@ -144,6 +144,37 @@ class StateDictTest {
         if (cell != CellType.RNN_RELU) assertThat(ModelConfig.inferFrom(sd)).isEqualTo(c);
     }
 
+    static Map<String, NpyArray> renamed(Map<String, NpyArray> sd, String from, String to) {
+        Map<String, NpyArray> out = new LinkedHashMap<>();
+        sd.forEach((k, v) -> out.put(k.startsWith(from) ? to + k.substring(from.length()) : k, v));
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void otherLayoutsAreReadByStructure(CellType cell) {
+        ModelConfig c = new ModelConfig(cell, 13, 5, 7, 2, 0);
+        CharModel original = CharModel.create(c, 3);
+        Map<String, NpyArray> sd = original.stateDict();
+        Nonlinearity act = cell == CellType.RNN_RELU ? Nonlinearity.RELU : Nonlinearity.TANH;
+        // word_language_model's names (its nn.LSTM and nn.GRU are called rnn too), inside nn.DataParallel.
+        Map<String, NpyArray> wlm = renamed(renamed(renamed(sd, "embedding.", "encoder."), cell.moduleName() + ".",
+                "rnn."), "fc.", "decoder.");
+        Map<String, NpyArray> wrapped = renamed(wlm, "", "module.");
+        assertThat(ModelConfig.inferFrom(wrapped, act)).isEqualTo(c);
+        assertThat(CharModel.fromStateDict(wrapped, act).stateDict()).isEqualTo(sd);
+
+        // bias=False in the recurrent module and the output layer: zeros.
+        Map<String, NpyArray> noBias = renamed(renamed(sd, cell.moduleName() + ".", "cell."), "fc.", "head.");
+        noBias.keySet().removeIf(k -> k.contains("bias"));
+        Map<String, NpyArray> loaded = CharModel.fromStateDict(noBias, act).stateDict();
+        for (Map.Entry<String, NpyArray> e : loaded.entrySet()) {
+            float[] v = e.getValue().toFloats();
+            if (e.getKey().contains("bias")) assertThat(v).as(e.getKey()).containsOnly(0f);
+            else assertThat(v).as(e.getKey()).containsExactly(sd.get(e.getKey()).toFloats());
+        }
+    }
+
     @Test
     void inferenceErrors() {
         Map<String, NpyArray> lstm = CharModel.create(new ModelConfig(CellType.LSTM, 13, 5, 7, 2, 0), 1).stateDict();
@@ -158,11 +189,32 @@ class StateDictTest {
         assertThatThrownBy(() -> ModelConfig.inferFrom(layers))
                 .hasMessageStartingWith("lstm.weight_ih_l1: expected shape [28, 7], found [28, 6]");
 
-        Map<String, NpyArray> renamed = new LinkedHashMap<>();
-        lstm.forEach((k, v) -> renamed.put(k.replace("lstm.", "rnn."), v));
-        assertThatThrownBy(() -> ModelConfig.inferFrom(renamed))
-                .hasMessageContaining("rnn.weight_hh_l0 has shape [28, 7], i.e. 4H for H = 7")
-                .hasMessageContaining("need 1H rows");
+        Map<String, NpyArray> named = new LinkedHashMap<>();
+        lstm.forEach((k, v) -> named.put(k.replace("lstm.", "gru."), v));
+        assertThatThrownBy(() -> ModelConfig.inferFrom(named))
+                .hasMessageContaining("gru.weight_hh_l0 has shape [28, 7], i.e. 4H for H = 7")
+                .hasMessageContaining("need 3H rows");
+
+        Map<String, NpyArray> odd = renamed(lstm, "lstm.", "cell.");
+        odd.put("cell.weight_hh_l0", NpyArray.ofFloats(new float[14 * 7], 14, 7));
+        assertThatThrownBy(() -> ModelConfig.inferFrom(odd)).hasMessage("cell.weight_hh_l0 has shape [14, 7]: 14 rows"
+                + " for H = 7 is no cell's gates (nn.RNN H, nn.GRU 3H, nn.LSTM 4H)");
+
+        Map<String, NpyArray> bidirectional = new LinkedHashMap<>(lstm);
+        bidirectional.put("lstm.weight_ih_l0_reverse", lstm.get("lstm.weight_ih_l0"));
+        assertThatThrownBy(() -> ModelConfig.inferFrom(bidirectional)).hasMessageStartingWith(
+                "lstm.weight_ih_l0_reverse: a bidirectional module");
+
+        Map<String, NpyArray> projected = new LinkedHashMap<>(lstm);
+        projected.put("lstm.weight_hr_l0", NpyArray.ofFloats(new float[21], 3, 7));
+        assertThatThrownBy(() -> ModelConfig.inferFrom(projected)).hasMessage(
+                "lstm.weight_hr_l0: an LSTM with proj_size, which rnnlab does not support (proj_size=0)");
+
+        Map<String, NpyArray> twoEmbeddings = renamed(lstm, "embedding.", "encoder.");
+        twoEmbeddings.put("pos.weight", lstm.get("embedding.weight"));
+        assertThatThrownBy(() -> ModelConfig.inferFrom(twoEmbeddings)).hasMessage("state_dict has no embedding.weight"
+                + " and several bias-free (V, 5) matrices that could be the embedding: encoder.weight, pos.weight;"
+                + " rename the embedding's tensor to embedding.weight");
 
         Map<String, NpyArray> gap = new LinkedHashMap<>(lstm);
         for (String k : lstm.keySet()) if (k.endsWith("_l1")) gap.put(k.replace("_l1", "_l2"), gap.remove(k));
