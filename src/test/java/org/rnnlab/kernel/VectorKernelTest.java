@@ -136,6 +136,35 @@ class VectorKernelTest {
         assertThat(S.newPackedB(true, 300, 200, 32, 64).isCopy()).isFalse();
     }
 
+    @Test
+    void copyOpTransposesExactlyWithEveryEdge() {
+        SplittableRandom r = new SplittableRandom(8);
+        int[][] shapes = {{1, 1}, {7, 9}, {8, 8}, {9, 7}, {16, 24}, {13, 37}, {64, 17}, {128, 512}, {300, 200}};
+        for (int[] kn : shapes) {
+            int k = kn[0], n = kn[1];
+            for (int extra : new int[] {0, 3}) {
+                int ldb = k + extra, off = extra * 2;
+                float[] b = filled(r, off + n * ldb, 1);
+                float[] out = new float[k * n];
+                VectorGemm.copyOp(true, k, n, b, off, ldb, out);
+                for (int p = 0; p < k; p++) {
+                    for (int j = 0; j < n; j++) {
+                        if (out[p * n + j] != b[off + j * ldb + p]) {
+                            throw new AssertionError("k=" + k + " n=" + n + " ldb=" + ldb + ": op(B)[" + p + "," + j
+                                    + "] = " + out[p * n + j] + ", B[" + j + "," + p + "] = " + b[off + j * ldb + p]);
+                        }
+                    }
+                }
+                float[] copy = new float[k * n];
+                float[] plain = filled(r, off + k * (n + extra), 1);
+                VectorGemm.copyOp(false, k, n, plain, off, n + extra, copy);
+                for (int p = 0; p < k; p++) {
+                    for (int j = 0; j < n; j++) assertThat(copy[p * n + j]).isEqualTo(plain[off + p * (n + extra) + j]);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "transA={0} accumulate={1}")
     @CsvSource({"false,false", "false,true", "true,false", "true,true"})
     void sgemvMatchesTheScalarKernel(boolean transA, boolean accumulate) {
