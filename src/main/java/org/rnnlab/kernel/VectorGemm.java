@@ -2,8 +2,6 @@ package org.rnnlab.kernel;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -136,208 +134,18 @@ public final class VectorGemm {
             for (int p = 0; p < k; p++) System.arraycopy(b, bOff + p * ldb, out, p * n, n);
             return;
         }
-        // Row j of the stored B is column j of op(B): L x L blocks (L the vector length, 8 or 16) transposed in
-        // registers, read and written a vector at a time; the edges that fill no block in 16 x 16 tiles, element
-        // by element.
-        int lanes = S.length();
-        int kv = 0, nv = 0;
-        if (lanes == 8 || lanes == 16) {
-            kv = k - k % lanes;
-            nv = n - n % lanes;
-            for (int j0 = 0; j0 < nv; j0 += lanes) {
-                for (int p0 = 0; p0 < kv; p0 += lanes) {
-                    if (lanes == 16) transpose16(b, bOff + j0 * ldb + p0, ldb, out, p0 * n + j0, n);
-                    else transpose8(b, bOff + j0 * ldb + p0, ldb, out, p0 * n + j0, n);
-                }
-            }
-        }
-        transposeTiles(k, n, b, bOff, ldb, out, kv, 0, nv);  // the columns past kv of the block rows
-        transposeTiles(k, n, b, bOff, ldb, out, 0, nv, n);   // the rows past nv, whole
-    }
-
-    /** out[p * n + j] = b[bOff + j * ldb + p] for p in [p0, k), j in [j0, j1), in 16 x 16 tiles. */
-    private static void transposeTiles(int k, int n, float[] b, int bOff, int ldb, float[] out, int p0, int j0, int j1) {
-        for (int jt = j0; jt < j1; jt += 16) {
-            int jEnd = Math.min(j1, jt + 16);
-            for (int pt = p0; pt < k; pt += 16) {
-                int pEnd = Math.min(k, pt + 16);
-                for (int j = jt; j < jEnd; j++) {
+        // Row j of the stored B is column j of op(B): transpose 16 x 16 blocks, each read and written along
+        // contiguous runs that stay in a few cache lines.
+        for (int j0 = 0; j0 < n; j0 += 16) {
+            int j1 = Math.min(n, j0 + 16);
+            for (int p0 = 0; p0 < k; p0 += 16) {
+                int p1 = Math.min(k, p0 + 16);
+                for (int j = j0; j < j1; j++) {
                     int src = bOff + j * ldb;
-                    for (int p = pt; p < pEnd; p++) out[p * n + j] = b[src + p];
+                    for (int p = p0; p < p1; p++) out[p * n + j] = b[src + p];
                 }
             }
         }
-    }
-
-    /**
-     * The stages of the in-register transpose, h = L/2, ..., 2, 1: {@code UP[s]} moves every lane up by h,
-     * {@code DOWN[s]} down by h (rotating), {@code HIGH[s]} marks the lanes whose bit h is set. Stage h swaps the
-     * off-diagonal h x h sub-blocks of every 2h x 2h block: row i (bit h clear) keeps its lanes with bit h clear
-     * and takes row i + h's lanes moved up by h into the others; row i + h takes row i's lanes moved down by h
-     * into the lanes with bit h clear. Each stage swaps bit h of the row and column indices where they differ;
-     * after them all, element (r, c) is at (c, r).
-     */
-    private static final VectorShuffle<Float>[] UP = shifts(1), DOWN = shifts(-1);
-    private static final VectorMask<Float>[] HIGH = highLanes();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] shifts(int direction) {
-        int lanes = S.length(), stages = Integer.numberOfTrailingZeros(lanes);
-        VectorShuffle<Float>[] out = new VectorShuffle[stages];
-        for (int s = 0; s < stages; s++) {
-            int by = direction * (lanes >> (s + 1));
-            int[] idx = new int[lanes];
-            for (int l = 0; l < lanes; l++) idx[l] = Math.floorMod(l - by, lanes); // lane l takes lane l - by
-            out[s] = VectorShuffle.fromArray(S, idx, 0);
-        }
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorMask<Float>[] highLanes() {
-        int lanes = S.length(), stages = Integer.numberOfTrailingZeros(lanes);
-        VectorMask<Float>[] out = new VectorMask[stages];
-        for (int s = 0; s < stages; s++) {
-            int h = lanes >> (s + 1);
-            boolean[] bits = new boolean[lanes];
-            for (int l = 0; l < lanes; l++) bits[l] = (l & h) != 0;
-            out[s] = VectorMask.fromArray(S, bits, 0);
-        }
-        return out;
-    }
-
-    /** {@code out[o0 + c * ldo + r] = in[i0 + r * ldi + c]} for a 16 x 16 block (S of 16 lanes), by the stages above. */
-    private static void transpose16(float[] in, int i0, int ldi, float[] out, int o0, int ldo) {
-        VectorShuffle<Float> up0 = UP[0], down0 = DOWN[0];
-        VectorMask<Float> high0 = HIGH[0];
-        VectorShuffle<Float> up1 = UP[1], down1 = DOWN[1];
-        VectorMask<Float> high1 = HIGH[1];
-        VectorShuffle<Float> up2 = UP[2], down2 = DOWN[2];
-        VectorMask<Float> high2 = HIGH[2];
-        VectorShuffle<Float> up3 = UP[3], down3 = DOWN[3];
-        VectorMask<Float> high3 = HIGH[3];
-        FloatVector r0 = FloatVector.fromArray(S, in, i0);
-        FloatVector r1 = FloatVector.fromArray(S, in, i0 + ldi);
-        FloatVector r2 = FloatVector.fromArray(S, in, i0 + 2 * ldi);
-        FloatVector r3 = FloatVector.fromArray(S, in, i0 + 3 * ldi);
-        FloatVector r4 = FloatVector.fromArray(S, in, i0 + 4 * ldi);
-        FloatVector r5 = FloatVector.fromArray(S, in, i0 + 5 * ldi);
-        FloatVector r6 = FloatVector.fromArray(S, in, i0 + 6 * ldi);
-        FloatVector r7 = FloatVector.fromArray(S, in, i0 + 7 * ldi);
-        FloatVector r8 = FloatVector.fromArray(S, in, i0 + 8 * ldi);
-        FloatVector r9 = FloatVector.fromArray(S, in, i0 + 9 * ldi);
-        FloatVector r10 = FloatVector.fromArray(S, in, i0 + 10 * ldi);
-        FloatVector r11 = FloatVector.fromArray(S, in, i0 + 11 * ldi);
-        FloatVector r12 = FloatVector.fromArray(S, in, i0 + 12 * ldi);
-        FloatVector r13 = FloatVector.fromArray(S, in, i0 + 13 * ldi);
-        FloatVector r14 = FloatVector.fromArray(S, in, i0 + 14 * ldi);
-        FloatVector r15 = FloatVector.fromArray(S, in, i0 + 15 * ldi);
-        FloatVector t0 = r0.blend(r8.rearrange(up0), high0);
-        FloatVector t8 = r0.rearrange(down0).blend(r8, high0);
-        FloatVector t1 = r1.blend(r9.rearrange(up0), high0);
-        FloatVector t9 = r1.rearrange(down0).blend(r9, high0);
-        FloatVector t2 = r2.blend(r10.rearrange(up0), high0);
-        FloatVector t10 = r2.rearrange(down0).blend(r10, high0);
-        FloatVector t3 = r3.blend(r11.rearrange(up0), high0);
-        FloatVector t11 = r3.rearrange(down0).blend(r11, high0);
-        FloatVector t4 = r4.blend(r12.rearrange(up0), high0);
-        FloatVector t12 = r4.rearrange(down0).blend(r12, high0);
-        FloatVector t5 = r5.blend(r13.rearrange(up0), high0);
-        FloatVector t13 = r5.rearrange(down0).blend(r13, high0);
-        FloatVector t6 = r6.blend(r14.rearrange(up0), high0);
-        FloatVector t14 = r6.rearrange(down0).blend(r14, high0);
-        FloatVector t7 = r7.blend(r15.rearrange(up0), high0);
-        FloatVector t15 = r7.rearrange(down0).blend(r15, high0);
-        r0 = t0.blend(t4.rearrange(up1), high1);
-        r4 = t0.rearrange(down1).blend(t4, high1);
-        r1 = t1.blend(t5.rearrange(up1), high1);
-        r5 = t1.rearrange(down1).blend(t5, high1);
-        r2 = t2.blend(t6.rearrange(up1), high1);
-        r6 = t2.rearrange(down1).blend(t6, high1);
-        r3 = t3.blend(t7.rearrange(up1), high1);
-        r7 = t3.rearrange(down1).blend(t7, high1);
-        r8 = t8.blend(t12.rearrange(up1), high1);
-        r12 = t8.rearrange(down1).blend(t12, high1);
-        r9 = t9.blend(t13.rearrange(up1), high1);
-        r13 = t9.rearrange(down1).blend(t13, high1);
-        r10 = t10.blend(t14.rearrange(up1), high1);
-        r14 = t10.rearrange(down1).blend(t14, high1);
-        r11 = t11.blend(t15.rearrange(up1), high1);
-        r15 = t11.rearrange(down1).blend(t15, high1);
-        t0 = r0.blend(r2.rearrange(up2), high2);
-        t2 = r0.rearrange(down2).blend(r2, high2);
-        t1 = r1.blend(r3.rearrange(up2), high2);
-        t3 = r1.rearrange(down2).blend(r3, high2);
-        t4 = r4.blend(r6.rearrange(up2), high2);
-        t6 = r4.rearrange(down2).blend(r6, high2);
-        t5 = r5.blend(r7.rearrange(up2), high2);
-        t7 = r5.rearrange(down2).blend(r7, high2);
-        t8 = r8.blend(r10.rearrange(up2), high2);
-        t10 = r8.rearrange(down2).blend(r10, high2);
-        t9 = r9.blend(r11.rearrange(up2), high2);
-        t11 = r9.rearrange(down2).blend(r11, high2);
-        t12 = r12.blend(r14.rearrange(up2), high2);
-        t14 = r12.rearrange(down2).blend(r14, high2);
-        t13 = r13.blend(r15.rearrange(up2), high2);
-        t15 = r13.rearrange(down2).blend(r15, high2);
-        t0.blend(t1.rearrange(up3), high3).intoArray(out, o0);
-        t0.rearrange(down3).blend(t1, high3).intoArray(out, o0 + ldo);
-        t2.blend(t3.rearrange(up3), high3).intoArray(out, o0 + 2 * ldo);
-        t2.rearrange(down3).blend(t3, high3).intoArray(out, o0 + 3 * ldo);
-        t4.blend(t5.rearrange(up3), high3).intoArray(out, o0 + 4 * ldo);
-        t4.rearrange(down3).blend(t5, high3).intoArray(out, o0 + 5 * ldo);
-        t6.blend(t7.rearrange(up3), high3).intoArray(out, o0 + 6 * ldo);
-        t6.rearrange(down3).blend(t7, high3).intoArray(out, o0 + 7 * ldo);
-        t8.blend(t9.rearrange(up3), high3).intoArray(out, o0 + 8 * ldo);
-        t8.rearrange(down3).blend(t9, high3).intoArray(out, o0 + 9 * ldo);
-        t10.blend(t11.rearrange(up3), high3).intoArray(out, o0 + 10 * ldo);
-        t10.rearrange(down3).blend(t11, high3).intoArray(out, o0 + 11 * ldo);
-        t12.blend(t13.rearrange(up3), high3).intoArray(out, o0 + 12 * ldo);
-        t12.rearrange(down3).blend(t13, high3).intoArray(out, o0 + 13 * ldo);
-        t14.blend(t15.rearrange(up3), high3).intoArray(out, o0 + 14 * ldo);
-        t14.rearrange(down3).blend(t15, high3).intoArray(out, o0 + 15 * ldo);
-    }
-
-    /** The same for an 8 x 8 block (S of 8 lanes). */
-    private static void transpose8(float[] in, int i0, int ldi, float[] out, int o0, int ldo) {
-        VectorShuffle<Float> up0 = UP[0], down0 = DOWN[0];
-        VectorMask<Float> high0 = HIGH[0];
-        VectorShuffle<Float> up1 = UP[1], down1 = DOWN[1];
-        VectorMask<Float> high1 = HIGH[1];
-        VectorShuffle<Float> up2 = UP[2], down2 = DOWN[2];
-        VectorMask<Float> high2 = HIGH[2];
-        FloatVector r0 = FloatVector.fromArray(S, in, i0);
-        FloatVector r1 = FloatVector.fromArray(S, in, i0 + ldi);
-        FloatVector r2 = FloatVector.fromArray(S, in, i0 + 2 * ldi);
-        FloatVector r3 = FloatVector.fromArray(S, in, i0 + 3 * ldi);
-        FloatVector r4 = FloatVector.fromArray(S, in, i0 + 4 * ldi);
-        FloatVector r5 = FloatVector.fromArray(S, in, i0 + 5 * ldi);
-        FloatVector r6 = FloatVector.fromArray(S, in, i0 + 6 * ldi);
-        FloatVector r7 = FloatVector.fromArray(S, in, i0 + 7 * ldi);
-        FloatVector t0 = r0.blend(r4.rearrange(up0), high0);
-        FloatVector t4 = r0.rearrange(down0).blend(r4, high0);
-        FloatVector t1 = r1.blend(r5.rearrange(up0), high0);
-        FloatVector t5 = r1.rearrange(down0).blend(r5, high0);
-        FloatVector t2 = r2.blend(r6.rearrange(up0), high0);
-        FloatVector t6 = r2.rearrange(down0).blend(r6, high0);
-        FloatVector t3 = r3.blend(r7.rearrange(up0), high0);
-        FloatVector t7 = r3.rearrange(down0).blend(r7, high0);
-        r0 = t0.blend(t2.rearrange(up1), high1);
-        r2 = t0.rearrange(down1).blend(t2, high1);
-        r1 = t1.blend(t3.rearrange(up1), high1);
-        r3 = t1.rearrange(down1).blend(t3, high1);
-        r4 = t4.blend(t6.rearrange(up1), high1);
-        r6 = t4.rearrange(down1).blend(t6, high1);
-        r5 = t5.blend(t7.rearrange(up1), high1);
-        r7 = t5.rearrange(down1).blend(t7, high1);
-        r0.blend(r1.rearrange(up2), high2).intoArray(out, o0);
-        r0.rearrange(down2).blend(r1, high2).intoArray(out, o0 + ldo);
-        r2.blend(r3.rearrange(up2), high2).intoArray(out, o0 + 2 * ldo);
-        r2.rearrange(down2).blend(r3, high2).intoArray(out, o0 + 3 * ldo);
-        r4.blend(r5.rearrange(up2), high2).intoArray(out, o0 + 4 * ldo);
-        r4.rearrange(down2).blend(r5, high2).intoArray(out, o0 + 5 * ldo);
-        r6.blend(r7.rearrange(up2), high2).intoArray(out, o0 + 6 * ldo);
-        r6.rearrange(down2).blend(r7, high2).intoArray(out, o0 + 7 * ldo);
     }
 
     /** Packs all of op(A) (m, k): KC block pc starts at pc * roundUp(m, MR), then sliver after sliver. */
