@@ -239,10 +239,10 @@ public final class TorchStateDict {
                     + ", stride " + Arrays.toString(stride) + ") reaches element " + last + " of storage " + recordName
                     + ", which has " + numel + "; the checkpoint is corrupt");
         }
-        memory.take(outBytes, count > numel
-                ? "tensor '" + name + "' (size " + Arrays.toString(size) + ", stride " + Arrays.toString(stride)
-                        + ") repeats " + numel + (numel == 1 ? " stored element" : " stored elements") + " as " + count + " (" + human(outBytes) + ")"
-                : "tensor '" + name + "' takes " + human(outBytes));
+        String repeats = "(size " + Arrays.toString(size) + ", stride " + Arrays.toString(stride) + ") repeats "
+                + numel + (numel == 1 ? " stored element" : " stored elements") + " as " + count;
+        memory.take(outBytes, "tensor '" + name + "' " + (count > numel ? repeats + " (" + human(outBytes) + ")"
+                : "takes " + human(outBytes)));
         byte[] raw = gather(storage, item, t.offset(), size, stride, (int) count);
         if (bigEndian) swapBytes(raw, item);
         byte[] data = switch (type) {
