@@ -86,8 +86,8 @@ public record ModelConfig(CellType cell, int vocab, int embed, int hidden, int l
     /**
      * The configuration a PyTorch state_dict was saved from, read as the notebook's layout by
      * {@link StateDictLayout} (other module names, wrappers' prefixes, bias=False): V and E from
-     * {@code embedding.weight}; the cell from the recurrent module's name (rnn, lstm, gru), checked against the
-     * rows of {@code weight_hh_l0} (H for nn.RNN, 4H for nn.LSTM, 3H for nn.GRU); L from the layer names. A
+     * {@code embedding.weight}; the cell from the rows of {@code weight_hh_l0} (H for nn.RNN, 3H for nn.GRU, 4H for
+     * nn.LSTM; a module named lstm or gru must agree); L from the layer names. A
      * state_dict does not record an RNN's activation, hence {@code nonlinearity} (ignored for LSTM and GRU), nor
      * dropout, which is 0. Every tensor is then checked against the inferred shapes.
      *
@@ -95,43 +95,26 @@ public record ModelConfig(CellType cell, int vocab, int embed, int hidden, int l
      *                                  inconsistent (between layers, or V between embedding and fc)
      */
     public static ModelConfig inferFrom(Map<String, NpyArray> stateDict, Nonlinearity nonlinearity) {
-        stateDict = StateDictLayout.toNotebook(stateDict);
-        int[] emb = shapeOf(stateDict, "embedding.weight", 2);
-        String module = null;
-        for (String m : List.of("rnn", "lstm", "gru")) {
-            if (stateDict.containsKey(m + ".weight_ih_l0")) {
-                if (module != null) {
-                    throw new IllegalArgumentException("state_dict has two recurrent modules, " + module + " and " + m);
-                }
-                module = m;
-            }
-        }
-        if (module == null) {
-            throw new IllegalArgumentException("state_dict has no recurrent module: expected rnn.weight_ih_l0, "
-                    + "lstm.weight_ih_l0 or gru.weight_ih_l0 among " + stateDict.keySet());
-        }
-        int[] hh = shapeOf(stateDict, module + ".weight_hh_l0", 2);
-        int hidden = hh[1];
+        // One recurrent module, under its cell's name, its gate rows checked (StateDictLayout's errors otherwise).
+        Map<String, NpyArray> sd = StateDictLayout.toNotebook(stateDict);
+        int[] emb = shapeOf(sd, "embedding.weight", 2);
+        String module = List.of("rnn", "lstm", "gru").stream().filter(m -> sd.containsKey(m + ".weight_ih_l0"))
+                .findFirst().orElseThrow();
+        int hidden = shapeOf(sd, module + ".weight_hh_l0", 2)[1];
         CellType cell = switch (module) {
             case "lstm" -> CellType.LSTM;
             case "gru" -> CellType.GRU;
             default -> CellType.rnn(nonlinearity);
         };
-        if (hidden < 1 || hh[0] != cell.gates() * hidden) {
-            String found = hidden >= 1 && hh[0] % hidden == 0 ? hh[0] / hidden + "H" : hh[0] + " rows";
-            throw new IllegalArgumentException(module + ".weight_hh_l0 has shape " + Arrays.toString(hh) + ", i.e. "
-                    + found + " for H = " + hidden + ", but the gates of " + module + " need " + cell.gates()
-                    + "H rows (nn.RNN H, nn.GRU 3H, nn.LSTM 4H)");
-        }
         int layers = 0;
-        while (stateDict.containsKey(module + ".weight_ih_l" + layers)) layers++;
-        int[] fc = shapeOf(stateDict, "fc.weight", 2);
+        while (sd.containsKey(module + ".weight_ih_l" + layers)) layers++;
+        int[] fc = shapeOf(sd, "fc.weight", 2);
         if (fc[0] != emb[0]) {
             throw new IllegalArgumentException("vocabulary mismatch: embedding.weight has " + emb[0]
                     + " rows (V) but fc.weight has " + fc[0]);
         }
         ModelConfig config = new ModelConfig(cell, emb[0], emb[1], hidden, layers, 0);
-        StateDicts.check(config, stateDict);
+        StateDicts.check(config, sd);
         return config;
     }
 

@@ -118,31 +118,23 @@ class TorchStateDictErrorsTest {
 
     @Test
     void refusesAViewReachingPastItsStorage() throws IOException {
-        // The pickle says 7 elements in storage '0', offset 3, size (5,): elements 3..7, one past the end.
-        String pkl = "\u0080\u0002ccollections\nOrderedDict\n)RX\u0001\u0000\u0000\u0000w"
-                + "ctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\n"
-                + "X\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK\u0007tQK\u0003K\u0005\u0085K\u0001\u0085\u0089"
-                + "ccollections\nOrderedDict\n)RtRs.";
+        // 7 elements in storage '0', offset 3, size (5,): elements 3..7, one past the end.
         Map<String, byte[]> records = new LinkedHashMap<>();
-        records.put("x/data.pkl", pickle(pkl));
+        records.put("x/data.pkl", oneView(7, 3, 5, 1));
         records.put("x/data/0", new byte[28]);
         Path past = Zips.write(dir.resolve("past.pt"), records);
         assertThatThrownBy(() -> TorchStateDict.read(past))
                 .hasMessage(past + ": tensor 'w' (offset 3, size [5], stride [1]) reaches element 7 of storage x/data/0, "
                         + "which has 7; the checkpoint is corrupt");
-        records.put("x/data.pkl", pickle(pkl.replace("K\u0003K\u0005", "K\u0002K\u0005")));
+        records.put("x/data.pkl", oneView(7, 2, 5, 1));
         assertThat(TorchStateDict.read(Zips.write(dir.resolve("fits.pt"), records)).get("w").shape()).containsExactly(5);
     }
 
     @Test
     void refusesAViewOrRecordThatWouldUnpackToMoreThanTheBudget() throws IOException {
         // One stored float, viewed with stride 0 as 1,000,000 of them (4 MB from a file of a few hundred bytes).
-        String pkl = "\u0080\u0002ccollections\nOrderedDict\n)RX\u0001\u0000\u0000\u0000w"
-                + "ctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\n"
-                + "X\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK\u0001tQK\u0000J\u0040\u0042\u000f\u0000\u0085K\u0000\u0085\u0089"
-                + "ccollections\nOrderedDict\n)RtRs.";
         Map<String, byte[]> records = new LinkedHashMap<>();
-        records.put("x/data.pkl", pickle(pkl));
+        records.put("x/data.pkl", oneView(1, 0, 1_000_000, 0));
         records.put("x/data/0", new byte[] {0, 0, (byte) 0x80, 0x3f});
         Path repeated = Zips.write(dir.resolve("repeated.pt"), records);
         assertThatThrownBy(() -> TorchStateDict.read(repeated, 1 << 20))
@@ -195,6 +187,23 @@ class TorchStateDictErrorsTest {
     }
 
     /** A pickle written as a string of chars 0-255. */
+    /**
+     * A state_dict pickle of one float32 tensor 'w': a 1-D view (offset, size, stride) of storage '0' of
+     * {@code numel} elements, as torch.save writes it (protocol 2).
+     */
+    static byte[] oneView(int numel, int offset, int size, int stride) {
+        return pickle("\u0080\u0002ccollections\nOrderedDict\n)RX\u0001\u0000\u0000\u0000w"
+                + "ctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\n"
+                + "X\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpu" + binInt(numel) + "tQ" + binInt(offset)
+                + binInt(size) + "\u0085" + binInt(stride) + "\u0085\u0089ccollections\nOrderedDict\n)RtRs.");
+    }
+
+    /** A non-negative int as pickle writes it: BININT1 (K) under 256, else BININT (J, 4 bytes little-endian). */
+    private static String binInt(int v) {
+        if (v < 256) return "K" + (char) v;
+        return "J" + (char) (v & 0xff) + (char) (v >>> 8 & 0xff) + (char) (v >>> 16 & 0xff) + (char) (v >>> 24);
+    }
+
     static byte[] pickle(String chars) {
         return chars.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
