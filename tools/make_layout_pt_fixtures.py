@@ -69,27 +69,18 @@ class RNNModel(nn.Module):
         return torch.log_softmax(self.decoder(output), dim=-1)
 
 
-class NotebookLSTM(nn.Module):
-    def __init__(self, vocab, embed, hidden):
+class Notebook(nn.Module):
+    """The notebook's LSTMModel (attribute lstm) or SimpleRNN (attribute rnn)."""
+
+    def __init__(self, cell, vocab, embed, hidden):
         super().__init__()
+        self.cell = cell
         self.embedding = nn.Embedding(vocab, embed)
-        self.lstm = nn.LSTM(embed, hidden, batch_first=True)
+        setattr(self, cell, {"lstm": nn.LSTM, "rnn": nn.RNN}[cell](embed, hidden, batch_first=True))
         self.fc = nn.Linear(hidden, vocab)
 
     def forward(self, x):  # (B, T)
-        out, _ = self.lstm(self.embedding(x))
-        return torch.log_softmax(self.fc(out), dim=-1)
-
-
-class NotebookRNN(nn.Module):
-    def __init__(self, vocab, embed, hidden):
-        super().__init__()
-        self.embedding = nn.Embedding(vocab, embed)
-        self.rnn = nn.RNN(embed, hidden, batch_first=True)
-        self.fc = nn.Linear(hidden, vocab)
-
-    def forward(self, x):
-        out, _ = self.rnn(self.embedding(x))
+        out, _ = getattr(self, self.cell)(self.embedding(x))
         return torch.log_softmax(self.fc(out), dim=-1)
 
 
@@ -135,10 +126,10 @@ def main():
         ("wlm_lstm_L2", lambda: RNNModel("LSTM", V, 16, 24, 2, dropout=0.2), False, "tanh", None),
         ("wlm_gru_tied", lambda: RNNModel("GRU", V, 20, 20, 1, dropout=0.2, tie_weights=True), False, "tanh", None),
         ("wlm_rnn_relu_L2", lambda: RNNModel("RNN_RELU", V, 12, 18, 2, dropout=0.1), False, "relu", None),
-        ("dataparallel_lstm", lambda: NotebookLSTM(V, 16, 24), True, "tanh",
+        ("dataparallel_lstm", lambda: Notebook("lstm", V, 16, 24), True, "tanh",
          lambda m: nn.DataParallel(m).state_dict()),
         ("nobias_gru", lambda: NoBiasGRU(V, 12, 20, 2), True, "tanh", None),
-        ("compiled_rnn", lambda: NotebookRNN(V, 12, 20), True, "tanh",
+        ("compiled_rnn", lambda: Notebook("rnn", V, 12, 20), True, "tanh",
          lambda m: {"_orig_mod." + k: v for k, v in m.state_dict().items()}),
     ]
     for k, (name, make, batch_first, nl, save) in enumerate(cases):
