@@ -1,20 +1,11 @@
 package org.rnnlab.lab;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import org.rnnlab.kernel.Kernel;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.model.ModelConfig;
-import org.rnnlab.model.ParameterArena;
-import org.rnnlab.nn.Gru;
 import org.rnnlab.nn.Linear;
-import org.rnnlab.nn.Lstm;
 import org.rnnlab.nn.Mode;
-import org.rnnlab.nn.Param;
-import org.rnnlab.nn.RecurrentLayer;
 import org.rnnlab.nn.RecurrentStack;
-import org.rnnlab.nn.Rnn;
 import org.rnnlab.nn.SoftmaxCrossEntropy;
 
 /**
@@ -25,7 +16,7 @@ import org.rnnlab.nn.SoftmaxCrossEntropy;
  *
  * <p>One forward over the window and one backward, with the loss gradient entering at the last output only; the
  * backward pass keeps dL/dh_t at every step (what reaches h_t from step t+1; for the LSTM with c_t held fixed). It
- * runs on layers built over the model's own parameters; the parameter gradients it leaves behind are cleared.
+ * runs through the model's own modules; the parameter gradients it leaves behind are cleared.
  */
 public final class GradientFlow {
     private GradientFlow() {}
@@ -44,17 +35,14 @@ public final class GradientFlow {
         int T = window.length;
         int H = c.hidden();
         int V = c.vocab();
-        int E = c.embed();
-        ParameterArena params = model.parameters();
-        Param emb = params.get("embedding.weight"); // (V, E)
-        float[] x = new float[T * E]; // (T, 1, E)
-        for (int t = 0; t < T; t++) System.arraycopy(emb.values(), emb.offset() + window[t] * E, x, t * E, E);
-        RecurrentStack.Pass pass = stack(model).newPass(1, T);
+        float[] x = new float[T * c.embed()]; // (T, 1, E)
+        model.embedding().forward(window, T, x);
+        RecurrentStack.Pass pass = model.recurrent().newPass(1, T);
         float[][] zeros = new float[c.layers()][H];
         pass.forward(x, zeros, zeros, Mode.EVAL);
         // The last prediction's loss through the model's own output layer and cross-entropy: dL/dh_{T-1}.
         float[] last = Arrays.copyOfRange(pass.output(), (T - 1) * H, T * H);
-        Linear fc = new Linear(model.kernel(), params.get("fc.weight"), params.get("fc.bias"));
+        Linear fc = model.output();
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(model.kernel(), V);
         float[] logits = new float[V];
         float[] dLogits = new float[V];
@@ -68,29 +56,11 @@ public final class GradientFlow {
         fc.backward(last, dLogits, 1, dLast);
         System.arraycopy(dLast, 0, dTop, (T - 1) * H, H);
         float[] dh = new float[T * H];
-        pass.backward(x, dTop, zeros, zeros, new float[T * E], dh); // nothing reaches the final state
+        pass.backward(x, dTop, zeros, zeros, new float[T * c.embed()], dh); // nothing reaches the final state
         model.zeroGrad();
         float[][] grads = new float[T][];
         for (int t = 0; t < T; t++) grads[t] = Arrays.copyOfRange(dh, t * H, (t + 1) * H);
         return grads;
-    }
-
-    private static RecurrentStack stack(CharModel model) {
-        ModelConfig c = model.config();
-        ParameterArena a = model.parameters();
-        String m = c.cell().moduleName();
-        List<RecurrentLayer> layers = new ArrayList<>();
-        for (int l = 0; l < c.layers(); l++) {
-            Param wIh = a.get(m + ".weight_ih_l" + l), wHh = a.get(m + ".weight_hh_l" + l);
-            Param bIh = a.get(m + ".bias_ih_l" + l), bHh = a.get(m + ".bias_hh_l" + l);
-            Kernel k = model.kernel();
-            layers.add(switch (c.cell()) {
-                case RNN_TANH, RNN_RELU -> new Rnn(k, c.cell().nonlinearity(), wIh, wHh, bIh, bHh);
-                case LSTM -> new Lstm(k, wIh, wHh, bIh, bHh);
-                case GRU -> new Gru(k, wIh, wHh, bIh, bHh);
-            });
-        }
-        return new RecurrentStack(layers, 0);
     }
 
     private static double norm(float[] v) {

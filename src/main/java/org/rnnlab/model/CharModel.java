@@ -139,6 +139,24 @@ public final class CharModel {
         return kernel;
     }
 
+    /**
+     * The model's modules, computing on its own parameters, for analyses that run them directly (the lab's
+     * gradient flow). A backward pass through them adds into the parameters' gradients like {@link #backward}.
+     */
+    public Embedding embedding() {
+        return embedding;
+    }
+
+    /** The recurrent layers; see {@link #embedding()}. */
+    public RecurrentStack recurrent() {
+        return rnn;
+    }
+
+    /** The output layer; see {@link #embedding()}. */
+    public Linear output() {
+        return fc;
+    }
+
     public ParameterArena parameters() {
         return params;
     }
