@@ -115,7 +115,7 @@ public final class CharModel {
      */
     public static CharModel fromStateDict(Map<String, NpyArray> stateDict, Nonlinearity nonlinearity) {
         Map<String, NpyArray> notebook = StateDictLayout.toNotebook(stateDict);
-        return fromStateDict(notebook, ModelConfig.inferFrom(notebook, nonlinearity));
+        return fromStateDict(notebook, ModelConfig.inferFromNotebook(notebook, nonlinearity));
     }
 
     /** A model of the given configuration with the weights of a state_dict (names and shapes must match it). */

@@ -95,8 +95,14 @@ public record ModelConfig(CellType cell, int vocab, int embed, int hidden, int l
      *                                  inconsistent (between layers, or V between embedding and fc)
      */
     public static ModelConfig inferFrom(Map<String, NpyArray> stateDict, Nonlinearity nonlinearity) {
-        // One recurrent module, under its cell's name, its gate rows checked (StateDictLayout's errors otherwise).
-        Map<String, NpyArray> sd = StateDictLayout.toNotebook(stateDict);
+        return inferFromNotebook(StateDictLayout.toNotebook(stateDict), nonlinearity);
+    }
+
+    /**
+     * {@link #inferFrom(Map, Nonlinearity)} of a state_dict already in the notebook's layout
+     * ({@link StateDictLayout#toNotebook}): one recurrent module, under its cell's name, its gate rows checked.
+     */
+    static ModelConfig inferFromNotebook(Map<String, NpyArray> sd, Nonlinearity nonlinearity) {
         int[] emb = shapeOf(sd, "embedding.weight", 2);
         String module = List.of("rnn", "lstm", "gru").stream().filter(m -> sd.containsKey(m + ".weight_ih_l0"))
                 .findFirst().orElseThrow();
