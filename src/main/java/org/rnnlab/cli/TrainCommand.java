@@ -183,10 +183,6 @@ final class TrainCommand implements Callable<Integer> {
         if (dir == null) {
             throw new IllegalArgumentException("--out DIR is required: the folder for checkpoints and metrics.csv");
         }
-        if (checkpoint == null && Files.exists(dir.resolve(Checkpoint.LAST))) {
-            throw new IllegalArgumentException(dir + " already holds a run (" + Checkpoint.LAST + "): continue it with "
-                    + "--resume " + dir.resolve(Checkpoint.LAST) + ", or choose another --out");
-        }
         if (checkpoint != null && corpus == null && Corpora.isPath(config.corpus())
                 && !Files.exists(Path.of(config.corpus()))) {
             throw new IllegalArgumentException("the run's text, " + config.corpus() + ", is gone: give --corpus with "
@@ -197,14 +193,22 @@ final class TrainCommand implements Callable<Integer> {
         TrainData data = TrainData.of(text, config.val(), config.test());
         // The kernels' thread pool: all processors unless --threads says otherwise (results do not depend on it).
         if (threads != null) org.rnnlab.kernel.Parallelism.setThreads(threads);
-        Trainer trainer = checkpoint == null ? Trainer.create(config, data, dir) : Trainer.resume(checkpoint, data, config, dir);
+        // The trainer holds the run folder from here (refusing another run's, or one in use) to the end of its run.
+        try (Trainer trainer = checkpoint == null ? Trainer.create(config, data, dir)
+                : Trainer.resume(checkpoint, data, config, dir)) {
+            return train(trainer, text, data, checkpoint != null, style, dir, out, err);
+        }
+    }
+
+    private int train(Trainer trainer, Corpus text, TrainData data, boolean resumed, Progress.Style style, Path dir,
+                      PrintWriter out, PrintWriter err) throws IOException {
         for (String w : trainer.warnings()) err.println("rnnlab train: warning: " + w);
         String spent = budgetSpent(trainer);
         if (spent != null) throw new IllegalArgumentException(spent);
 
         err.println("rnnlab train: " + text.name() + (text.files().size() > 1 ? " (" + text.files().size() + " files)" : "")
                 + ": " + text.length() + " characters; " + data.summary());
-        err.println("rnnlab train: " + describe(trainer) + (checkpoint == null ? "" : "; resumed at step " + trainer.step()));
+        err.println("rnnlab train: " + describe(trainer) + (resumed ? "; resumed at step " + trainer.step() : ""));
 
         Progress display = Progress.of(style, err, style == Progress.Style.BAR ? Terminal.width() : 0,
                 Duration.ofSeconds(10));

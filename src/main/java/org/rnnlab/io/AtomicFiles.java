@@ -32,7 +32,7 @@ public final class AtomicFiles {
      * one written by {@code torch.save}.
      */
     private static Path createTemp(Path dir, Path target) throws IOException {
-        String prefix = "." + target.getFileName() + ".";
+        String prefix = tempPrefix(target.getFileName().toString());
         if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             return Files.createTempFile(dir, prefix, ".tmp");
         }
@@ -44,6 +44,34 @@ public final class AtomicFiles {
                 if (attempt == 100) throw e;
             }
         }
+    }
+
+    private static String tempPrefix(String name) {
+        return "." + name + ".";
+    }
+
+    /** What {@link #removeStale} removed. */
+    public record Removed(int files, long bytes) {}
+
+    /**
+     * Removes the temporary files that writes of {@code dir/name} left behind when their process was killed before
+     * the rename. Only for a caller that knows no other process is writing that file now (it holds the folder's lock).
+     */
+    public static Removed removeStale(Path dir, String name) throws IOException {
+        String prefix = tempPrefix(name);
+        int files = 0;
+        long bytes = 0;
+        try (java.nio.file.DirectoryStream<Path> stale = Files.newDirectoryStream(dir,
+                p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".tmp"))) {
+            for (Path p : stale) {
+                long size = Files.size(p);
+                if (Files.deleteIfExists(p)) {
+                    files++;
+                    bytes += size;
+                }
+            }
+        }
+        return new Removed(files, bytes);
     }
 
     public static void write(Path target, Writer writer) throws IOException {

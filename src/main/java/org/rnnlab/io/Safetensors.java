@@ -74,6 +74,31 @@ public final class Safetensors {
         }
     }
 
+    /**
+     * Only the {@code __metadata__} map of a safetensors file, reading its header and not its tensors (a run folder's
+     * checkpoints are identified by it without loading their weights).
+     */
+    public static Map<String, String> readMetadata(Path path) throws IOException {
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(path)) {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            while (len.hasRemaining() && in.read(len) >= 0) { }
+            long size = in.size();
+            long headerLength = len.hasRemaining() ? -1 : len.flip().getLong();
+            if (headerLength < 2 || headerLength > MAX_HEADER || 8 + headerLength > size) {
+                throw new IOException(path + ": not a valid safetensors file: header length " + headerLength
+                        + " does not fit a file of " + size + " bytes (truncated or not safetensors)");
+            }
+            ByteBuffer header = ByteBuffer.allocate((int) headerLength);
+            while (header.hasRemaining() && in.read(header) >= 0) { }
+            Map<String, String> metadata = new LinkedHashMap<>();
+            JSON.readTree(header.array()).path("__metadata__").fields()
+                    .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+            return metadata;
+        } catch (JsonProcessingException e) {
+            throw new IOException(path + ": not a valid safetensors file: " + e.getOriginalMessage(), e);
+        }
+    }
+
     static Contents parse(byte[] bytes) throws IOException {
         if (bytes.length < 8) throw new IllegalArgumentException("file too short (" + bytes.length + " bytes) for a header");
         long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();

@@ -19,6 +19,7 @@ import org.rnnlab.text.Vocabulary;
  *             state.h, state.c         stream mode: the recurrent state carried into the next batch, (L, B, H)
  *   metadata  format, format_version, config, vocabulary      (every rnnlab model file)
  *             checkpoint                "last" or "best"
+ *             run                       the run's random id: a run's folder holds only its own run's files
  *             train_config              {@link TrainConfig} as JSON
  *             train_state               {@link TrainState} as JSON: step, epoch, optimizer name, hyper-parameters,
  *                                       steps and lr, schedule state, batcher position, Rng states, best and
@@ -28,8 +29,9 @@ import org.rnnlab.text.Vocabulary;
  * Written atomically (temporary file, then rename), so a run killed while saving leaves the previous file whole.
  *
  * @param kind "last" or "best"
+ * @param run  the run's id (null in checkpoints written before runs had one)
  */
-public record Checkpoint(Path source, String kind, CharModel model, Vocabulary vocabulary, TrainConfig config,
+public record Checkpoint(Path source, String kind, String run, CharModel model, Vocabulary vocabulary, TrainConfig config,
                          TrainState state, MetricsHistory history, Map<String, float[]> optimizerBuffers,
                          State carried) {
     public static final String LAST = "last.safetensors";
@@ -38,7 +40,7 @@ public record Checkpoint(Path source, String kind, CharModel model, Vocabulary v
     static final String OPTIMIZER_PREFIX = "optimizer.";
 
     /** Writes a checkpoint of the given parts (the trainer calls this with its live state). */
-    static void write(Path path, String kind, CharModel model, Vocabulary vocabulary, TrainConfig config,
+    static void write(Path path, String kind, String run, CharModel model, Vocabulary vocabulary, TrainConfig config,
                       TrainState state, MetricsHistory history, Map<String, float[]> optimizerBuffers,
                       State carried) throws IOException {
         Map<String, NpyArray> tensors = new LinkedHashMap<>();
@@ -51,6 +53,7 @@ public record Checkpoint(Path source, String kind, CharModel model, Vocabulary v
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("checkpoint", kind);
+        meta.put(RunFolder.RUN_KEY, run);
         meta.put("train_config", config.toJson());
         meta.put("train_state", state.toJson());
         meta.put("metrics", history.toJson());
@@ -93,7 +96,7 @@ public record Checkpoint(Path source, String kind, CharModel model, Vocabulary v
             if (s.length != 3) throw new IllegalArgumentException(path + ": state.h should be (L, B, H), found rank " + s.length);
             carried = State.fromTensors(h.toFloats(), c == null ? null : c.toFloats(), s[0], s[1], s[2]);
         }
-        return new Checkpoint(path, meta.getOrDefault("checkpoint", "last"), loaded.model(), loaded.vocabulary(),
+        return new Checkpoint(path, meta.getOrDefault("checkpoint", "last"), meta.get(RunFolder.RUN_KEY), loaded.model(), loaded.vocabulary(),
                 config, state, history, buffers, carried);
     }
 }

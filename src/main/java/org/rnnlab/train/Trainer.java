@@ -35,8 +35,13 @@ import org.rnnlab.util.Rng;
  * <p>A loss or gradient norm that is not finite stops the run before the optimizer step, without saving: the
  * checkpoints on disk stay those of the last good evaluation. {@link #requestStop()} (from another thread, e.g. a
  * Ctrl-C hook) stops at the next step boundary and saves {@code last}.
+ *
+ * <p>A trainer with a checkpoint folder holds it ({@link RunFolder}) from its creation to the end of {@link #run} (or
+ * {@link #close()}): a folder of another run, one that cannot be written or one another process trains into is
+ * refused before any training. A checkpoint that cannot be written (a full disk) ends the run with the state saved
+ * in a rescue folder under {@code java.io.tmpdir} instead, and the message says where.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
     /** Why a run stopped. */
     public enum Stop {
         EPOCHS, STEPS, TIME, EARLY_STOP, INTERRUPTED, DIVERGED;
@@ -89,6 +94,9 @@ public final class Trainer {
     private final Batcher batcher;
     private final State carry; // stream mode: (L, B, H) carried from batch to batch; null in windows mode
     private final Path out;
+    private final String run; // the run's id, written into every checkpoint
+    private Path resumedFrom; // the checkpoint a resumed run was read from: its folder is the run's own
+    private RunFolder folder; // held while the trainer may write checkpoints
     private final MetricsHistory history;
     private final List<String> warnings = new ArrayList<>();
     private final int[] inputs;  // (B, T)
@@ -116,7 +124,7 @@ public final class Trainer {
     /** The buffers of one batch size (windows mode's last batch of an epoch may be smaller). */
     private record Work(CharModel.Workspace ws, State zero, int[] inputs, int[] targets) {}
 
-    private Trainer(TrainConfig config, TrainData data, CharModel model, Path out) {
+    private Trainer(TrainConfig config, TrainData data, CharModel model, Path out, String run) {
         ModelConfig expected = config.modelConfig(data.vocabulary().size());
         if (!model.config().equals(expected)) {
             throw new IllegalArgumentException("the model is " + model.config() + " but the training config asks for "
@@ -127,6 +135,7 @@ public final class Trainer {
         this.model = model;
         this.params = model.parameters();
         this.out = out;
+        this.run = run;
         this.history = new MetricsHistory();
         Rng root = new Rng(config.seed());
         Rng shuffleRng = root.split();
@@ -144,23 +153,30 @@ public final class Trainer {
         }
     }
 
-    /** A new run from the seed's initial weights; checkpoints go to {@code out} (null: none). */
-    public static Trainer create(TrainConfig config, TrainData data, Path out) {
-        return new Trainer(config, data, CharModel.create(config.modelConfig(data.vocabulary().size()), config.seed()),
-                out);
+    /**
+     * A new run from the seed's initial weights; checkpoints go to {@code out} (null: none), which must hold no run.
+     *
+     * @throws IllegalArgumentException when {@code out} cannot hold checkpoints, holds a run or is in use
+     */
+    public static Trainer create(TrainConfig config, TrainData data, Path out) throws IOException {
+        return create(config, data, CharModel.create(config.modelConfig(data.vocabulary().size()), config.seed()), out);
     }
 
     /** A new run from the given initial weights (e.g. a PyTorch model's); the model is trained in place. */
-    public static Trainer create(TrainConfig config, TrainData data, CharModel initial, Path out) {
-        return new Trainer(config, data, initial, out);
+    public static Trainer create(TrainConfig config, TrainData data, CharModel initial, Path out) throws IOException {
+        Trainer t = new Trainer(config, data, initial, out, RunFolder.newRunId());
+        t.claimFolder();
+        return t;
     }
 
     /**
      * Continues the run of a checkpoint exactly where it was saved. {@code config} must equal the checkpoint's
      * except for {@link TrainConfig#RESUMABLE_CHANGES} (budgets, patience, threads), and {@code data} must be the
-     * same text: anything else would not be the same run, and is an error naming the difference.
+     * same text: anything else would not be the same run, and is an error naming the difference. {@code out} must be
+     * the run's own folder (the checkpoint's, or one holding the same run's checkpoints) or one without a run.
      */
-    public static Trainer resume(Checkpoint checkpoint, TrainData data, TrainConfig config, Path out) {
+    public static Trainer resume(Checkpoint checkpoint, TrainData data, TrainConfig config, Path out)
+            throws IOException {
         Path source = checkpoint.source();
         List<String> changed = checkpoint.config().differences(config, TrainConfig.RESUMABLE_CHANGES);
         if (!changed.isEmpty()) {
@@ -173,7 +189,9 @@ public final class Trainer {
             throw new IllegalArgumentException("the text differs from the one " + source + " was trained on ("
                     + data.summary() + "): resume with the same --corpus, --val and --test");
         }
-        Trainer t = new Trainer(config, data, checkpoint.model(), out);
+        Trainer t = new Trainer(config, data, checkpoint.model(), out,
+                checkpoint.run() != null ? checkpoint.run() : RunFolder.newRunId());
+        t.resumedFrom = source;
         if (t.batcher.batchSize() != s.batch()) {
             throw new IllegalArgumentException(source + " was trained with batch " + s.batch() + " but this text gives "
                     + t.batcher.batchSize());
@@ -208,7 +226,22 @@ public final class Trainer {
         t.chars = s.chars();
         t.secondsBefore = s.seconds();
         checkpoint.history().rows().forEach(t.history::add);
+        t.claimFolder();
         return t;
+    }
+
+    private void claimFolder() throws IOException {
+        if (out != null && folder == null) folder = RunFolder.claim(out, run, resumedFrom, warnings::add);
+    }
+
+    /** Lets go of the checkpoint folder, if this trainer holds it (as the end of {@link #run} does). */
+    @Override
+    public void close() throws IOException {
+        if (folder != null) {
+            RunFolder f = folder;
+            folder = null;
+            f.close();
+        }
     }
 
     /** Asks the loop to stop at the next step boundary and save {@code last}; safe from any thread. */
@@ -218,6 +251,15 @@ public final class Trainer {
 
     /** Runs until a budget is spent, early stopping, divergence or {@link #requestStop()}. */
     public Result run(Listener listener) throws IOException {
+        claimFolder();
+        try {
+            return loop(listener);
+        } finally {
+            close();
+        }
+    }
+
+    private Result loop(Listener listener) throws IOException {
         sessionStart = System.nanoTime();
         listener.started(this);
         Stop stop;
@@ -392,20 +434,53 @@ public final class Trainer {
 
     private void save(Listener listener, boolean best) throws IOException {
         if (out == null) return;
-        Files.createDirectories(out);
         TrainState state = state();
         Map<String, float[]> buffers = optimizer.buffers();
-        if (best) {
-            Path file = out.resolve(Checkpoint.BEST);
-            Checkpoint.write(file, "best", model, data.vocabulary(), config, state, history, buffers, carry);
-            listener.saved(this, file);
-        }
         Path file = out.resolve(Checkpoint.LAST);
-        Checkpoint.write(file, "last", model, data.vocabulary(), config, state, history, buffers, carry);
-        history.writeCsv(out.resolve(Checkpoint.METRICS_CSV));
+        Path writing = out.resolve(Checkpoint.BEST);
+        try {
+            if (best) {
+                Checkpoint.write(writing, "best", run, model, data.vocabulary(), config, state, history, buffers, carry);
+                listener.saved(this, writing);
+            }
+            writing = file;
+            Checkpoint.write(file, "last", run, model, data.vocabulary(), config, state, history, buffers, carry);
+            writing = out.resolve(Checkpoint.METRICS_CSV);
+            history.writeCsv(writing);
+        } catch (IOException e) {
+            throw new IOException(rescue(writing, e, state, buffers), e);
+        }
         lastSaved = file;
         lastSavedStep = step;
         listener.saved(this, file);
+    }
+
+    /**
+     * After a failed write of {@code failed}: saves the run's state in a new folder under {@code java.io.tmpdir}
+     * and returns one line saying what failed, where the state went and how to continue (or, if that write fails
+     * too, which checkpoint on disk is intact).
+     */
+    private String rescue(Path failed, IOException cause, TrainState state, Map<String, float[]> buffers) {
+        String what = "could not write " + failed + " at step " + step + " (" + reasonOf(cause) + ")";
+        Path rescue = null;
+        try {
+            rescue = Files.createTempDirectory("rnnlab-rescue-");
+            Checkpoint.write(rescue.resolve(Checkpoint.LAST), "last", run, model, data.vocabulary(), config, state,
+                    history, buffers, carry);
+            history.writeCsv(rescue.resolve(Checkpoint.METRICS_CSV));
+            return what + "; the training state was saved to " + rescue.resolve(Checkpoint.LAST) + " instead: make "
+                    + "room, then continue with --resume " + rescue.resolve(Checkpoint.LAST) + " --out " + out;
+        } catch (IOException | RuntimeException again) {
+            String intact = lastSaved != null ? "the last checkpoint written, " + lastSaved + " (step " + lastSavedStep
+                    + "), is intact" : "no checkpoint had been written yet";
+            return what + "; saving it to " + (rescue != null ? rescue : System.getProperty("java.io.tmpdir"))
+                    + " failed too (" + reasonOf(again) + "); " + intact;
+        }
+    }
+
+    private static String reasonOf(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException f) return RunFolder.reason(f);
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** Everything but the tensors, as a checkpoint stores it. */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +65,7 @@ class TrainCommandTest {
                 "rnnlab train: lstm E 8 H 16 L 1 (2,639 parameters); windows mode, batch 1 x 40 characters, "
                         + "265 steps per epoch; adam lr 0.005; seed 0; checkpoints in " + out);
         assertThat(Files.list(out).map(p -> p.getFileName().toString()).sorted())
-                .containsExactly("best.safetensors", "last.safetensors", "metrics.csv");
+                .containsExactly(".rnnlab.lock", "best.safetensors", "last.safetensors", "metrics.csv");
         assertThat(Files.readAllLines(out.resolve("metrics.csv"))).hasSize(3);
 
         // eval on the held-out text gives the numbers train printed for its validation.
@@ -110,11 +111,7 @@ class TrainCommandTest {
         // A real JVM stopped by SIGTERM: the shutdown hook that Ctrl-C (SIGINT) also runs.
         Path out = dir.resolve("run");
         String[] common = {"--mode", "stream", "--batch", "4", "--seq", "10", "--val", "0.1"};
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                "org.rnnlab.cli.Main"));
-        cmd.addAll(List.of(concat(args(out, "--steps", "1000000"), common)));
-        Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("err.txt").toFile()).start();
+        Process p = childTrain(dir, concat(args(out, "--steps", "1000000"), common));
         try (BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String first = stdout.readLine(); // the first evaluation (the first epoch's end): the run is under way
             assertThat(first).startsWith("step 7 ");
@@ -224,8 +221,8 @@ class TrainCommandTest {
         // Inputs about an earlier run.
         assertThat(run(args(out, "--steps", "3")).code()).isZero();
         Path last = out.resolve("last.safetensors");
-        bad2(args(out, "--steps", "3"), "rnnlab train: " + out + " already holds a run (last.safetensors): continue it "
-                + "with --resume " + last + ", or choose another --out");
+        bad2(args(out, "--steps", "3"), "rnnlab train: " + out + " already holds a run (last.safetensors, "
+                + "best.safetensors, metrics.csv): continue it with --resume " + last + ", or choose another --out");
         bad2(new String[] {"train", "--resume", last.toString(), "--hidden", "32"},
                 "rnnlab train: cannot resume " + last + " with different settings (hidden 16 -> 32): only --epochs, "
                         + "--steps, --minutes, --patience and --threads may change (and --corpus, to the same text)");
@@ -255,6 +252,162 @@ class TrainCommandTest {
                 "rnnlab eval: --model " + dir.resolve("none.safetensors") + ": no such file");
         bad2(new String[] {"eval", "--model", last.toString()},
                 "rnnlab eval: Missing required option: '--corpus=FILE|DIR|lab|wikitext' (see 'rnnlab eval --help')");
+    }
+
+    @Test
+    void aRunFolderBelongsToOneRunAndIsCheckedBeforeAnyTraining(@TempDir Path dir) throws IOException {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        assertThat(run(args(a, "--steps", "3")).code()).isZero();
+        assertThat(run(args(b, "--steps", "5")).code()).isZero();
+        Map<String, byte[]> before = files(b);
+
+        // A resume into another run's folder is refused, and that run is left as it was.
+        bad2(new String[] {"train", "--resume", a.resolve("last.safetensors").toString(), "--out", b.toString(),
+            "--steps", "6", "--progress", "off"},
+                "rnnlab train: " + b + " holds another run (last.safetensors, best.safetensors, metrics.csv): resuming "
+                        + a.resolve("last.safetensors") + " writes into its own run's folder or an empty one; choose "
+                        + "another --out");
+        assertThat(files(b)).containsOnlyKeys(before.keySet());
+        before.forEach((name, bytes) -> assertThat(files(b).get(name)).as(name).isEqualTo(bytes));
+
+        // Any file of a run makes a folder a run's, not only last.safetensors.
+        Files.delete(b.resolve("last.safetensors"));
+        bad2(args(b, "--steps", "3"), "rnnlab train: " + b + " already holds a run (best.safetensors, metrics.csv): "
+                + "continue it with --resume " + b.resolve("best.safetensors") + ", or choose another --out");
+        Files.delete(b.resolve("best.safetensors"));
+        bad2(args(b, "--steps", "3"), "rnnlab train: " + b + " already holds a run (metrics.csv): remove it, or "
+                + "choose another --out");
+        bad2(new String[] {"train", "--resume", a.resolve("last.safetensors").toString(), "--out", b.toString(),
+            "--steps", "6"},
+                "rnnlab train: " + b + " holds another run's metrics.csv: resuming " + a.resolve("last.safetensors")
+                        + " writes into its own run's folder or an empty one; choose another --out");
+
+        // A resume into an empty folder, or into a copy of its own run, goes on.
+        Path c = dir.resolve("c");
+        Run r = run("train", "--resume", a.resolve("last.safetensors").toString(), "--out", c.toString(), "--steps", "6",
+                "--progress", "off");
+        assertThat(r.code()).as(r.err()).isZero();
+        Path copy = dir.resolve("copy");
+        Files.createDirectories(copy);
+        for (String name : List.of("last.safetensors", "best.safetensors", "metrics.csv")) {
+            Files.copy(c.resolve(name), copy.resolve(name));
+        }
+        r = run("train", "--resume", c.resolve("last.safetensors").toString(), "--out", copy.toString(), "--steps", "8",
+                "--progress", "off");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Checkpoint.read(copy.resolve("last.safetensors")).state().step()).isEqualTo(8);
+
+        // --out that cannot hold a run: refused with the reason, before any training, exit 2.
+        Path file = Files.writeString(dir.resolve("file.txt"), "x");
+        bad2(args(file, "--steps", "3"), "rnnlab train: " + file + " is a file, not a folder: a run needs a folder for "
+                + "its checkpoints (choose another)");
+        bad2(args(Path.of("/dev/null"), "--steps", "3"), "rnnlab train: /dev/null is a file, not a folder: a run needs "
+                + "a folder for its checkpoints (choose another)");
+        Path proc = Path.of("/proc/rnnlab-test");
+        Run p = run(args(proc, "--steps", "3"));
+        assertThat(p.code()).isEqualTo(2);
+        assertThat(p.errLines()).hasSize(1);
+        assertThat(p.errLines().get(0)).startsWith("rnnlab train: cannot create the run folder " + proc + ": ")
+                .endsWith(" (choose a folder you can write)");
+    }
+
+    @Test
+    void aSecondProcessIsKeptOutOfAFolderInUseAndAKilledRunsLeftoversAreCleanedUp(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        String[] common = {"--mode", "stream", "--batch", "4", "--seq", "10", "--val", "0.1"};
+        Process p = childTrain(dir, concat(args(out, "--steps", "1000000"), common));
+        try (BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(stdout.readLine()).startsWith("step 7 "); // under way, with a checkpoint written
+            Run second = run(args(out, "--steps", "3"));
+            assertThat(second.code()).isEqualTo(2);
+            assertThat(second.errLines()).containsExactly("rnnlab train: " + out + " is in use by another training run "
+                    + "(pid " + p.pid() + ", since " + second.err().replaceAll("(?s).*, since ([^)]+)\\).*", "$1")
+                    + "): wait for it to end, or choose another folder");
+            Run resume = run("train", "--resume", out.resolve("last.safetensors").toString(), "--steps", "2000000");
+            assertThat(resume.code()).isEqualTo(2);
+            assertThat(resume.err()).contains("is in use by another training run (pid " + p.pid());
+            p.destroyForcibly(); // SIGKILL: no shutdown hook, the lock file stays behind
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(out.resolve(".rnnlab.lock")).exists();
+        // A temporary file as a write killed before its rename leaves one.
+        Files.write(out.resolve(".last.safetensors.k1ll3d.tmp"), new byte[123_456]);
+
+        Run resumed = run("train", "--resume", out.resolve("last.safetensors").toString(), "--steps", "1000000",
+                "--minutes", "0.001", "--progress", "off");
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(resumed.errLines()).contains(
+                "rnnlab train: warning: removed 1 temporary file (0.1 MB) that an interrupted write left in " + out);
+        assertThat(resumed.err()).contains("rnnlab train: warning: took over " + out.resolve(".rnnlab.lock")
+                + ", left by a run that ended without releasing it (pid " + p.pid() + ", since ");
+        try (var files = Files.list(out)) {
+            assertThat(files.map(f -> f.getFileName().toString()).sorted())
+                    .as("no temporary file is left").containsExactly(".rnnlab.lock", "best.safetensors",
+                            "last.safetensors", "metrics.csv");
+        }
+        assertThat(out.resolve(".rnnlab.lock")).as("released").isEmptyFile();
+    }
+
+    @Test
+    void aDiskThatFillsUpMidRunLosesNoTraining(@TempDir Path dir) throws Exception {
+        // A real full disk: a 300 KB tmpfs (root can mount one; elsewhere the test is skipped). Each checkpoint of
+        // this model is 122 KB, so the first evaluation's best and last fit and the second's best does not.
+        Path disk = Files.createDirectories(dir.resolve("disk"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", disk.toString())
+                .redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0,
+                "cannot mount a tmpfs here");
+        Path out = disk.resolve("run");
+        String[] model = {"--embed", "8", "--hidden", "40", "--steps", "30", "--eval-every", "10", "--progress", "off"};
+        try {
+            Run r = run(concat(new String[] {"train", "--out", out.toString()}, model));
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            String last = r.errLines().get(r.errLines().size() - 1);
+            assertThat(last).matches("rnnlab train: could not write " + out.resolve("best.safetensors") + " at step 20 "
+                    + "\\(No space left on device\\); the training state was saved to (.+)/last\\.safetensors instead: "
+                    + "make room, then continue with --resume \\1/last\\.safetensors --out " + out);
+            assertThat(Checkpoint.read(out.resolve("last.safetensors")).state().step()).as("intact").isEqualTo(10);
+            Path rescued = Path.of(last.replaceAll(".*--resume (\\S+) --out.*", "$1"));
+            assertThat(Checkpoint.read(rescued).state().step()).isEqualTo(20);
+            // The room made (here: the run moved to a bigger disk), the run goes on from the rescued state.
+            Path moved = dir.resolve("moved");
+            Files.createDirectories(moved);
+            for (String name : List.of("last.safetensors", "best.safetensors", "metrics.csv")) {
+                Files.copy(out.resolve(name), moved.resolve(name));
+            }
+            Run resumed = run("train", "--resume", rescued.toString(), "--out", moved.toString(), "--progress", "off");
+            assertThat(resumed.code()).as(resumed.err()).isZero();
+            assertThat(Checkpoint.read(moved.resolve("last.safetensors")).state().step()).isEqualTo(30);
+            Path straight = dir.resolve("straight");
+            assertThat(run(concat(new String[] {"train", "--out", straight.toString()}, model)).code()).isZero();
+            assertThat(weights(moved.resolve("last.safetensors"))).isEqualTo(weights(straight.resolve("last.safetensors")));
+            try (var rescue = Files.list(rescued.getParent())) {
+                for (Path f : rescue.toList()) Files.delete(f);
+            }
+            Files.delete(rescued.getParent());
+        } finally {
+            new ProcessBuilder("umount", disk.toString()).start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A real JVM running {@code rnnlab} with these arguments, its stderr to dir/err.txt. */
+    static Process childTrain(Path dir, String[] args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "org.rnnlab.cli.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectError(dir.resolve("err.txt").toFile()).start();
+    }
+
+    private static Map<String, byte[]> files(Path dir) {
+        Map<String, byte[]> m = new java.util.TreeMap<>();
+        try (var list = Files.list(dir)) {
+            for (Path p : list.toList()) m.put(p.getFileName().toString(), Files.readAllBytes(p));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return m;
     }
 
     @Test

@@ -14,7 +14,7 @@ import org.rnnlab.text.Corpus;
 class ProgressTest {
     static final TrainData LAB = TrainData.of(Corpus.lab(), 0.1, 0);
 
-    static Trainer small() {
+    static Trainer small() throws IOException {
         return Trainer.create(TrainConfig.builder().corpus("lab").embed(4).hidden(8).mode(Batchers.Mode.STREAM)
                 .batch(2).seq(10).epochs(0).steps(12).build(), LAB, null);
     }

@@ -218,11 +218,12 @@ class TrainerTest {
         Trainer.Result r = run(t);
 
         assertThat(Files.list(dir).map(p -> p.getFileName().toString()).sorted())
-                .containsExactly(Checkpoint.BEST, Checkpoint.LAST, Checkpoint.METRICS_CSV);
+                .containsExactly(RunFolder.LOCK, Checkpoint.BEST, Checkpoint.LAST, Checkpoint.METRICS_CSV);
         Checkpoint last = Checkpoint.read(dir.resolve(Checkpoint.LAST));
         Checkpoint best = Checkpoint.read(dir.resolve(Checkpoint.BEST));
         assertThat(last.kind()).isEqualTo("last");
         assertThat(best.kind()).isEqualTo("best");
+        assertThat(last.run()).hasSizeGreaterThan(10).isEqualTo(best.run());
         assertThat(last.config()).isEqualTo(config);
         assertThat(last.vocabulary()).isEqualTo(data.vocabulary());
         assertThat(last.optimizerBuffers().keySet()).containsExactly("exp_avg", "exp_avg_sq");
@@ -285,7 +286,7 @@ class TrainerTest {
     }
 
     @Test
-    void theBatchShrinksToFitASmallTextWithAWarning() {
+    void theBatchShrinksToFitASmallTextWithAWarning() throws IOException {
         TrainConfig config = small(Batchers.Mode.STREAM).batch(100).seq(20).build();
         Trainer t = Trainer.create(config, LAB, null);
         assertThat(t.batcher().batchSize()).isEqualTo(15);
