@@ -45,8 +45,4 @@ final class Admission {
             admitted.decrementAndGet();
         };
     }
-
-    int inFlight() {
-        return admitted.get();
-    }
 }

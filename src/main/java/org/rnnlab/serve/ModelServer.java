@@ -32,6 +32,11 @@ import org.rnnlab.text.Vocabulary;
  * </pre>
  * Errors are JSON with the status that fits: 400 names the field, 404 an unknown model, 413 a prompt or body over
  * the limit, 503 when saturated or shutting down. Models are shared read-only; every request has its own state.
+ *
+ * <p>Every API answer is written and flushed by its handler, inside the count of requests in flight, so a shutdown
+ * that waits for that count to reach zero never cuts an answer. A non-streaming completion that runs longer than
+ * {@link #HEARTBEAT_NANOS} sends a space (JSON's own whitespace, before the object) every so often while it
+ * generates: a client that has gone away makes that write fail, and its generation stops.
  */
 public final class ModelServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -45,7 +50,10 @@ public final class ModelServer implements AutoCloseable {
     private final ServeConfig config;
     private final Admission admission;
     private final Javalin app;
+    private final java.util.concurrent.atomic.AtomicInteger handling = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean stopping;
+    /** How often a long non-streaming completion checks that its client is still there (by sending a space). */
+    static final long HEARTBEAT_NANOS = 250_000_000L;
 
     public ModelServer(List<ServedModel> served, ServeConfig config) {
         if (served.isEmpty()) throw new IllegalArgumentException("serve needs at least one model");
@@ -66,9 +74,9 @@ public final class ModelServer implements AutoCloseable {
             pool.setName("rnnlab-http");
             c.jetty.threadPool = pool;
             c.http.maxRequestSize = config.maxBodyBytes();
-            c.routes.get("/v1/models", this::listModels);
-            c.routes.post("/v1/next", this::next);
-            c.routes.post("/v1/complete", this::complete);
+            c.routes.get("/v1/models", api(this::listModels));
+            c.routes.post("/v1/next", api(this::next));
+            c.routes.post("/v1/complete", api(this::complete));
             for (String path : ASSETS.keySet()) c.routes.get(path, this::asset);
             c.routes.exception(ApiError.class, (e, ctx) -> {
                 ctx.attribute(HANDLED, true);
@@ -88,6 +96,36 @@ public final class ModelServer implements AutoCloseable {
 
     private static void unlessHandled(Context ctx, ApiError e) {
         if (ctx.attribute(HANDLED) == null) ctx.json(e.body());
+    }
+
+    /** An API handler counted in flight from its start until its answer, written by it, has been flushed. */
+    private io.javalin.http.Handler api(io.javalin.http.Handler handler) {
+        return ctx -> {
+            handling.incrementAndGet();
+            try {
+                if (stopping) throw new ApiError(503, null, "the server is shutting down");
+                handler.handle(ctx);
+            } catch (ApiError e) {
+                ctx.attribute(HANDLED, true);
+                send(ctx, e.status, e.body());
+            } finally {
+                handling.decrementAndGet();
+            }
+        };
+    }
+
+    /** Writes a JSON answer now (not after the handler returns, as {@code ctx.json} does) and flushes it. */
+    private static void send(Context ctx, int status, Object body) throws IOException {
+        byte[] json = JSON.writeValueAsBytes(body);
+        jakarta.servlet.http.HttpServletResponse res = ctx.res();
+        if (!res.isCommitted()) { // a heartbeat may have committed a 200 already
+            res.setStatus(status);
+            res.setContentType("application/json");
+            res.setContentLength(json.length);
+        }
+        java.io.OutputStream out = res.getOutputStream();
+        out.write(json);
+        out.flush();
     }
 
     /** Starts listening; returns the port (useful with port 0). */
@@ -112,8 +150,8 @@ public final class ModelServer implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
-        while (admission.inFlight() > 0 && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos() + 5_000_000_000L; // + writing the answer
+        while (handling.get() > 0 && System.nanoTime() < deadline) {
             try {
                 TimeUnit.MILLISECONDS.sleep(10);
             } catch (InterruptedException e) {
@@ -124,13 +162,13 @@ public final class ModelServer implements AutoCloseable {
         app.stop();
     }
 
-    private void listModels(Context ctx) {
+    private void listModels(Context ctx) throws IOException {
         List<Map<String, Object>> list = new ArrayList<>();
         for (ServedModel m : models.values()) list.add(m.describe());
-        ctx.json(Map.of("models", list));
+        send(ctx, 200, Map.of("models", list));
     }
 
-    private void next(Context ctx) {
+    private void next(Context ctx) throws IOException {
         JsonNode body = body(ctx);
         ServedModel m = model(body);
         int[] prompt = prompt(body, m, true);
@@ -143,7 +181,7 @@ public final class ModelServer implements AutoCloseable {
             out.put("model", m.name());
             out.put("chars", chars);
             out.put("logprobs", logprobs);
-            ctx.json(out);
+            send(ctx, 200, out);
         }
     }
 
@@ -193,8 +231,8 @@ public final class ModelServer implements AutoCloseable {
                 streamCompletion(ctx, m, completer, prompt, options, deadline);
             } else {
                 StringBuilder text = new StringBuilder();
-                String reason = generate(completer, prompt, options, deadline, text, cp -> { });
-                ctx.json(result(m, promptText, text.toString(), reason, seed));
+                String reason = generate(completer, prompt, options, deadline, text, heartbeat(ctx));
+                if (!reason.equals("client_gone")) send(ctx, 200, result(m, promptText, text.toString(), reason, seed));
             }
         }
     }
@@ -202,6 +240,24 @@ public final class ModelServer implements AutoCloseable {
     /** Something that receives each generated character and may fail (a client connection). */
     private interface Sink {
         void accept(int codePoint) throws IOException;
+    }
+
+    /** A sink that, from {@link #HEARTBEAT_NANOS} on, writes a space every as often, so a gone client is noticed. */
+    private static Sink heartbeat(Context ctx) {
+        long[] next = {System.nanoTime() + HEARTBEAT_NANOS};
+        return cp -> {
+            long now = System.nanoTime();
+            if (now < next[0]) return;
+            next[0] = now + HEARTBEAT_NANOS;
+            jakarta.servlet.http.HttpServletResponse res = ctx.res();
+            if (!res.isCommitted()) {
+                res.setStatus(200);
+                res.setContentType("application/json");
+            }
+            java.io.OutputStream out = res.getOutputStream();
+            out.write(' ');
+            out.flush();
+        };
     }
 
     /**
@@ -311,7 +367,6 @@ public final class ModelServer implements AutoCloseable {
     }
 
     Admission.Ticket enter() {
-        if (stopping) throw new ApiError(503, null, "the server is shutting down");
         return admission.enter(System.nanoTime() + config.requestTimeout().toNanos());
     }
 

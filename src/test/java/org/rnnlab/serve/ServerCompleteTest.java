@@ -175,4 +175,68 @@ class ServerCompleteTest {
         closer.join(10_000);
         assertThat(closer.isAlive()).isFalse();
     }
+
+    @Test
+    void shutdownLetsEveryLongNonStreamingRequestInFlightGetItsWholeAnswer() throws Exception {
+        ModelServer server = new ModelServer(List.of(lstm), new ServeConfig("127.0.0.1", 0, 100, 1_000_000, 8192,
+                Duration.ofMillis(1500), 2, 6));
+        String url = "http://127.0.0.1:" + server.start();
+        ExecutorService pool = Executors.newFixedThreadPool(7);
+        try {
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                String body = "{\"prompt\": \"the\", \"length\": 1000000, \"seed\": " + i + "}";
+                answers.add(pool.submit(() -> post(url, "/v1/complete", body)));
+            }
+            Thread.sleep(400); // all seven sent: two generate, five wait for a turn
+            Thread closer = new Thread(server::close);
+            closer.start();
+            for (Future<HttpResponse<String>> f : answers) {
+                HttpResponse<String> r = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                JsonNode j = json(r); // the whole JSON, never cut
+                if (r.statusCode() == 200) {
+                    assertThat(j.get("finish_reason").asText()).isEqualTo("time_limit");
+                    assertThat(j.get("text").asText().length()).isEqualTo(j.get("length").asInt());
+                } else {
+                    assertThat(r.statusCode()).isEqualTo(503);
+                    assertThat(j.at("/error/message").asText()).isNotEmpty();
+                }
+            }
+            closer.join(30_000);
+            assertThat(closer.isAlive()).isFalse();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aClientThatHangsUpDuringANonStreamingCompletionStopsItsGeneration() throws Exception {
+        // One turn, no queue, 20 s per request: while the gone client's generation ran, every request would get 503.
+        ModelServer small = new ModelServer(List.of(lstm), new ServeConfig("127.0.0.1", 0, 100, 1_000_000, 8192,
+                Duration.ofSeconds(20), 1, 0));
+        int port = small.start();
+        String url = "http://127.0.0.1:" + port;
+        try {
+            byte[] body = "{\"prompt\": \"the\", \"length\": 1000000}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
+                java.io.OutputStream out = client.getOutputStream();
+                out.write(("POST /v1/complete HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                Thread.sleep(300);
+                assertThat(post(url, "/v1/next", "{\"prompt\": \"the\"}").statusCode()).as("generating").isEqualTo(503);
+            } // hung up
+            long start = System.nanoTime();
+            int status = 0;
+            while (System.nanoTime() - start < 5_000_000_000L) {
+                status = post(url, "/v1/next", "{\"prompt\": \"the\"}").statusCode();
+                if (status == 200) break;
+                Thread.sleep(50);
+            }
+            assertThat(status).as("the turn came back within 5 s, not after the 20 s limit").isEqualTo(200);
+        } finally {
+            small.close();
+        }
+    }
 }
