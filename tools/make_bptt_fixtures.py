@@ -3,14 +3,15 @@
 
 Run with Debian's numpy from the repository root:  /usr/bin/python3 tools/make_bptt_fixtures.py
 Writes
-  src/test/resources/org/rnnlab/lab/bptt_<name>.npz : final Wxh, Whh, Why, bh, by and the per-epoch losses
-  src/test/resources/org/rnnlab/io/numpy_*.npy|npz  : arrays saved by numpy itself, to pin the file format
+  rnnlab-lab/src/test/resources/org/rnnlab/lab/bptt_<name>.npz : final Wxh, Whh, Why, bh, by and the per-epoch losses
+  rnnlab-core/src/test/resources/org/rnnlab/io/numpy_*.npy|npz  : arrays saved by numpy itself, to pin the file format
 The training loop is the notebook's cell, verbatim apart from the hyper-parameters being arguments.
 """
 import os
 import numpy as np
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "org", "rnnlab")
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.join(REPO, "rnnlab-core", "src", "test", "resources", "org", "rnnlab")
 
 
 def notebook_bptt(hidden_size=4, learning_rate=0.1, epochs=160, seed=0):
@@ -69,7 +70,7 @@ def notebook_bptt(hidden_size=4, learning_rate=0.1, epochs=160, seed=0):
 
 
 def main():
-    lab = os.path.join(ROOT, "lab")
+    lab = os.path.join(REPO, "rnnlab-lab", "src", "test", "resources", "org", "rnnlab", "lab")
     io = os.path.join(ROOT, "io")
     os.makedirs(lab, exist_ok=True)
     os.makedirs(io, exist_ok=True)

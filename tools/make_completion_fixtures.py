@@ -3,7 +3,7 @@
 
 Run with Debian's torch from the repository root, after make_notebook_pt_fixtures.py:
     /usr/bin/python3 tools/make_completion_fixtures.py
-Reads src/test/resources/org/rnnlab/notebook/<case>.pt and .npz (the vocabulary) and writes <case>.completions.json:
+Reads rnnlab-core/src/test/resources/org/rnnlab/notebook/<case>.pt and .npz (the vocabulary) and writes <case>.completions.json:
 a list of {"prompt", "mode", "window", "beam", "length", "stop", "unknown", "completion"}.
 
 Every case is deterministic (no torch.multinomial: its random numbers cannot be rnnlab's), and every model call
@@ -29,7 +29,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_notebook_pt_fixtures import Model  # noqa: E402
 
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "org", "rnnlab",
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rnnlab-core", "src", "test", "resources", "org", "rnnlab",
                     "notebook")
 NOTEBOOK_PROMPTS = ["if (a == b) {", "while (x < 10) {", "for (i = 0; i < n; i++) {", "The cat"]
 SHOUTED = "the dog BARKED at the MOON."  # capitals are not in the lab vocabulary: skipped, yet in the window

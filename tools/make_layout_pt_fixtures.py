@@ -3,7 +3,7 @@
 log-probabilities, so that rnnlab can prove it reads them by structure rather than by attribute names.
 
 Run with Debian's torch from the repository root:  /usr/bin/python3 tools/make_layout_pt_fixtures.py
-Writes src/test/resources/org/rnnlab/layouts/<case>.pt (the state_dict as the code saves it) and <case>.npz with
+Writes rnnlab-core/src/test/resources/org/rnnlab/layouts/<case>.pt (the state_dict as the code saves it) and <case>.npz with
   vocab        uint8   the vocabulary, sorted(set(text)), as UTF-8 bytes
   prompt<i>    uint8   prompt i as UTF-8 bytes
   logprobs<i>  float32 (V) log_softmax of the logits after prompt i, from a zero state
@@ -22,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "org", "rnnlab", "layouts")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rnnlab-core", "src", "test", "resources", "org", "rnnlab", "layouts")
 
 TEXT = "\n".join([
     "if (a == b) { return a; }",

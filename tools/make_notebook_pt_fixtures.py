@@ -3,7 +3,7 @@
 log-probabilities, so that rnnlab can prove `rnnlab next` on them.
 
 Run with Debian's torch from the repository root:  /usr/bin/python3 tools/make_notebook_pt_fixtures.py
-Writes src/test/resources/org/rnnlab/notebook/<case>.pt (the state_dict) and <case>.npz with
+Writes rnnlab-core/src/test/resources/org/rnnlab/notebook/<case>.pt (the state_dict) and <case>.npz with
   vocab        uint8   the vocabulary, sorted(set(text)), as UTF-8 bytes
   prompt<i>    uint8   prompt i as UTF-8 bytes
   logprobs<i>  float32 (V) log_softmax of the logits after prompt i, from a zero state (the notebook's predict_next)
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "org", "rnnlab", "notebook")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rnnlab-core", "src", "test", "resources", "org", "rnnlab", "notebook")
 
 LAB_LINES = [
     "if (a == b) { return a; }",

@@ -2,7 +2,7 @@
 """Fixtures pinning rnnlab's optimizers and gradient clipping to torch.optim / torch.nn.utils.
 
 Run with Debian's torch from the repository root:  /usr/bin/python3 tools/make_optim_fixtures.py
-Writes src/test/resources/org/rnnlab/train/optim_<case>.npz, each holding (float32, parameters flattened in order
+Writes rnnlab-core/src/test/resources/org/rnnlab/train/optim_<case>.npz, each holding (float32, parameters flattened in order
 of a (3, 4) weight then a (5,) bias, which rnnlab's flat arena stores the same way):
   w0     (P)     the starting parameters
   grads  (S, P)  the gradient given at each of S steps (before clipping)
@@ -13,7 +13,7 @@ import os
 import numpy as np
 import torch
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "org", "rnnlab", "train")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rnnlab-core", "src", "test", "resources", "org", "rnnlab", "train")
 STEPS = 6
 
 CASES = {

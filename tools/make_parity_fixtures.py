@@ -6,7 +6,7 @@ Run with Debian's python3-torch and python3-numpy, from any directory:
     /usr/bin/python3 tools/make_parity_fixtures.py            # write every fixture, then verify them
     /usr/bin/python3 tools/make_parity_fixtures.py --check    # only verify the fixtures already written
 
-Writes src/test/resources/org/rnnlab/parity/<case>.npz, one per case in CASES, named like
+Writes rnnlab-core/src/test/resources/org/rnnlab/parity/<case>.npz, one per case in CASES, named like
 lstm_L2_V7_E5_H6_B3_T4. Each holds the lab notebook's model (Embedding -> nn.RNN|nn.LSTM|nn.GRU ->
 Linear, dropout 0, batch_first) with its state_dict under PyTorch's own names, an input batch and a
 random initial state, and what PyTorch computes from them in float32: logits, the cross-entropy loss,
@@ -34,7 +34,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-OUT_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test",
+OUT_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rnnlab-core", "src", "test",
                                         "resources", "org", "rnnlab", "parity"))
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
 MAX_TOTAL_BYTES = 3 * 1024 * 1024

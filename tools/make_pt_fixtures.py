@@ -5,7 +5,7 @@
 Run with Debian's torch 1.13 and numpy from the repository root:
 
   /usr/bin/python3 tools/make_pt_fixtures.py
-      writes src/test/resources/org/rnnlab/io/torch/*.pt and the *.npz of the arrays each one must read as
+      writes rnnlab-core/src/test/resources/org/rnnlab/io/torch/*.pt and the *.npz of the arrays each one must read as
       (np.savez of tensor.numpy(), made C-contiguous; float16/bfloat16 as their exact float32 values).
 
   /usr/bin/python3 tools/make_pt_fixtures.py --check-java-pt FILE.pt FILE.npz
@@ -70,7 +70,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "org", "rnnlab",
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rnnlab-core", "src", "test", "resources", "org", "rnnlab",
                    "io", "torch")
 
 

@@ -2,7 +2,7 @@
 """PyTorch parity fixtures for rnnlab's training loop (org.rnnlab.train.Trainer) in stream mode.
 
 Run with Debian's torch from any directory:  /usr/bin/python3 tools/make_train_fixtures.py
-Writes src/test/resources/org/rnnlab/train/trainloop_<case>.npz, each holding (float32 unless said)
+Writes rnnlab-core/src/test/resources/org/rnnlab/train/trainloop_<case>.npz, each holding (float32 unless said)
   init.<name>   the state_dict the training starts from (PyTorch's default initialisation, seeded per case)
   final.<name>  the state_dict after the last step
   losses        float64 (S)  the mean cross-entropy of every step, loss.item()
@@ -28,7 +28,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-OUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources",
+OUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rnnlab-core", "src", "test", "resources",
                                     "org", "rnnlab", "train"))
 
 LAB_LINES = [

@@ -2,7 +2,7 @@
 """A WikiText-style sample and what the notebook's Python makes of it, to pin rnnlab's WikiText2 to Python.
 
 Run from the repository root with any Python 3:  /usr/bin/python3 tools/make_wikitext_fixtures.py
-Writes to src/test/resources/org/rnnlab/text/
+Writes to rnnlab-core/src/test/resources/org/rnnlab/text/
   wikitext_sample.raw         : bytes in wiki.train.raw's style, plus every edge the rules must get right
   wikitext_sample.joined.txt  : "\n".join(rows), the rows made as Hugging Face's wikitext builder makes them
   wikitext_sample.lower.txt   : the same, .lower(), as the notebook lowercases it
@@ -11,7 +11,7 @@ open(path, encoding="utf-8"), one row per line, a line that strip() empties stor
 """
 import os
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "org", "rnnlab",
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rnnlab-core", "src", "test", "resources", "org", "rnnlab",
                    "text")
 
 SAMPLE = (
