@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.rnnlab.generate.Completer;
-import org.rnnlab.generate.Completion;
 import org.rnnlab.generate.CompletionOptions;
 import org.rnnlab.generate.Prompt;
 import org.rnnlab.generate.SamplingOptions;
@@ -136,7 +135,7 @@ final class CompleteCommand implements Callable<Integer> {
         boolean random = beam == null && !greedy;
         long s = seed != null ? seed : random ? new SecureRandom().nextInt() & 0x7fffffffL : 0;
 
-        ModelFiles.Loaded loaded = modelOptions.load();
+        ModelFiles.Loaded loaded = modelOptions.load(spec.commandLine().getErr(), "complete");
         Completer completer = new Completer(loaded.model(), loaded.vocabulary());
         policy.requireUsableWith(loaded.vocabulary());
         if (!stopString.isEmpty()) {
@@ -207,7 +206,7 @@ final class CompleteCommand implements Callable<Integer> {
         }
         out.print(text);
         checkOutput(out);
-        List<Completion> completions = completer.complete(p, options, cp -> {
+        List<Completer.Result> completions = completer.complete(p, options, cp -> {
             out.print(Character.toChars(cp));
             checkOutput(out);
         });
@@ -218,7 +217,7 @@ final class CompleteCommand implements Callable<Integer> {
             out.print(completions.get(b).text());
             endLine(out, completions.get(b).text());
         }
-        Completion first = completions.get(0);
+        Completer.Result first = completions.get(0);
         if (options.beam() > 0) {
             int n = first.text().codePointCount(0, first.text().length());
             err.printf(Locale.ROOT, "%s: beam %d: mean log-probability %.4f per character over %d characters%s%n",

@@ -34,7 +34,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelFiles.Loaded loaded = modelOptions.load();
+        ModelFiles.Loaded loaded = modelOptions.load(spec.commandLine().getErr(), "convert");
         boolean torch = out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pt")
                 || out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pth");
         if (torch) {

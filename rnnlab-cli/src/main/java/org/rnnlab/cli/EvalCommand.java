@@ -7,10 +7,11 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.rnnlab.model.ModelFiles;
+import org.rnnlab.text.Corpora;
 import org.rnnlab.text.Corpus;
 import org.rnnlab.text.Vocabulary;
 import org.rnnlab.train.Evaluator;
-import org.rnnlab.train.Score;
+import org.rnnlab.Score;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,7 +45,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelFiles.Loaded loaded = modelOptions.load();
+        ModelFiles.Loaded loaded = modelOptions.load(spec.commandLine().getErr(), "eval");
         Corpus text = Corpora.load(corpus);
         int[] tokens;
         try {

@@ -55,7 +55,7 @@ final class LoadTestCommand implements Callable<Integer> {
             options.vocabFrom = vocabFrom;
             options.vocab = vocab;
             options.nonlinearity = "tanh";
-            ModelFiles.Loaded loaded = options.load();
+            ModelFiles.Loaded loaded = options.load(spec.commandLine().getErr(), "loadtest");
             int cores = Runtime.getRuntime().availableProcessors();
             int running = concurrency == null ? cores : concurrency;
             ServeConfig defaults = ServeConfig.defaults();

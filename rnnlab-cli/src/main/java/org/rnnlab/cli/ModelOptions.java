@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
 
 /** The options that name a model file, shared by every command that reads one (a picocli mixin). */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "An rnnlab checkpoint, or a PyTorch state_dict saved with torch.save (needs --vocab-from or --vocab).")
+    @Option(names = "--model", required = true, paramLabel = "FILE|DIR",
+            description = "An rnnlab model or checkpoint, a training run's folder (its best.safetensors, else "
+                    + "last.safetensors), or a PyTorch state_dict saved with torch.save (needs --vocab-from or --vocab).")
     Path model;
 
     @Option(names = "--vocab-from", paramLabel = "CORPUS",
@@ -28,10 +29,15 @@ final class ModelOptions {
             description = "For a .pt RNN: its nonlinearity, which a state_dict does not record (default: ${DEFAULT-VALUE}).")
     String nonlinearity;
 
-    ModelFiles.Loaded load() throws IOException {
-        if (!java.nio.file.Files.isRegularFile(model)) {
-            throw new IllegalArgumentException("--model " + model + ": no such file");
+    /** Loads the model, saying on {@code err} which checkpoint of a run's folder it read. */
+    ModelFiles.Loaded load(java.io.PrintWriter err, String command) throws IOException {
+        Path file;
+        try {
+            file = ModelFiles.resolve(model);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--model " + e.getMessage(), e);
         }
+        if (!file.equals(model)) err.println("rnnlab " + command + ": --model " + model + ": reading " + file);
         if (vocabFrom != null && vocab != null) {
             throw new IllegalArgumentException("give either --vocab-from or --vocab, not both");
         }
@@ -46,7 +52,7 @@ final class ModelOptions {
             case "relu" -> Nonlinearity.RELU;
             default -> throw new IllegalArgumentException("--nonlinearity must be tanh or relu, got '" + nonlinearity + "'");
         };
-        ModelFiles.Loaded loaded = ModelFiles.load(model, new ModelFiles.Hints(v, nl));
+        ModelFiles.Loaded loaded = ModelFiles.load(file, new ModelFiles.Hints(v, nl));
         loaded.model().freeze(); // the commands that load a model read it, never train it
         return loaded;
     }

@@ -47,7 +47,7 @@ final class NextCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (top < 0) throw new IllegalArgumentException("--top must be >= 0, got " + top);
-        ModelFiles.Loaded loaded = modelOptions.load();
+        ModelFiles.Loaded loaded = modelOptions.load(spec.commandLine().getErr(), "next");
         Vocabulary vocab = loaded.vocabulary();
         double[] logprobs = NextChar.logProbabilities(loaded.model(), vocab.encode(prompt));
         PrintWriter out = spec.commandLine().getOut();

@@ -78,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
             options.vocabFrom = vocabFrom;
             options.vocab = vocab;
             options.nonlinearity = nonlinearity;
-            ModelFiles.Loaded loaded = options.load();
+            ModelFiles.Loaded loaded = options.load(this.spec.commandLine().getErr(), "serve");
             served.add(new ServedModel(name, loaded.model(), loaded.vocabulary(), facts(loaded)));
         }
         int cores = Runtime.getRuntime().availableProcessors();

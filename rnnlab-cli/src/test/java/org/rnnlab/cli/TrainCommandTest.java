@@ -313,6 +313,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void everyModelOptionTakesARunsFolderItsBestCheckpointElseItsLast(@TempDir Path dir) throws IOException {
+        Path run = dir.resolve("run");
+        assertThat(run(args(run, "--steps", "20")).code()).isZero();
+        Run e = run("eval", "--model", run.toString(), "--corpus", "lab");
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.errLines()).containsExactly("rnnlab eval: --model " + run + ": reading " + run.resolve("best.safetensors"));
+        assertThat(e.out()).isEqualTo(run("eval", "--model", run.resolve("best.safetensors").toString(), "--corpus",
+                "lab").out());
+        Files.delete(run.resolve("best.safetensors"));
+        Run n = run("next", "--model", run.toString(), "--prompt", "the ca");
+        assertThat(n.code()).as(n.err()).isZero();
+        assertThat(n.errLines()).containsExactly("rnnlab next: --model " + run + ": reading " + run.resolve("last.safetensors"));
+        Files.delete(run.resolve("last.safetensors"));
+        bad2(new String[] {"complete", "--model", run.toString(), "--prompt", "the"}, "rnnlab complete: --model " + run
+                + " is a folder without best.safetensors or last.safetensors: give a model file or a training run's folder");
+    }
+
+    @Test
     void aSecondProcessIsKeptOutOfAFolderInUseAndAKilledRunsLeftoversAreCleanedUp(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");
         String[] common = {"--mode", "stream", "--batch", "4", "--seq", "10", "--val", "0.1"};

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
+import org.rnnlab.InputException;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.text.Vocabulary;
 
@@ -13,6 +14,15 @@ import org.rnnlab.text.Vocabulary;
  * decided. Holds only the model and the vocabulary, both read-only: one completer may serve many threads.
  */
 public final class Completer {
+    /**
+     * One completion (the characters after the prompt).
+     *
+     * @param text    the completion, the stop string included when it ended one
+     * @param stopped whether it ended with the stop string (otherwise it ran to the length)
+     * @param score   for beam search, the mean log-probability per character ({@link BeamSearch}); NaN when sampled
+     */
+    public record Result(String text, boolean stopped, double score) {}
+
     private final CharModel model;
     private final Vocabulary vocabulary;
 
@@ -38,7 +48,7 @@ public final class Completer {
         if (!unknown.isEmpty()) {
             StringBuilder sb = new StringBuilder();
             for (int cp : unknown) sb.append(sb.length() == 0 ? "" : ", ").append(Vocabulary.describe(cp));
-            throw new IllegalArgumentException("the stop string holds " + sb + ", which the model never generates, so"
+            throw new InputException("stop", "the stop string holds " + sb + ", which the model never generates, so"
                     + " it could never match; its vocabulary is \"" + vocabulary.display() + "\"");
         }
         return vocabulary.encode(stop);
@@ -50,13 +60,13 @@ public final class Completer {
      * @param stream receives the code points of the first completion, in order, as soon as each is decided (for
      *               beam search: once every hypothesis that can still win shares it)
      */
-    public List<Completion> complete(Prompt prompt, CompletionOptions options, IntConsumer stream) {
+    public List<Result> complete(Prompt prompt, CompletionOptions options, IntConsumer stream) {
         int[] stop = stopTokens(options.stop());
         if (options.beam() > 0) {
             BeamSearch search = new BeamSearch(model, options.beam());
             BeamSearch.Result r = search.search(prompt.slots(), options.length(), stop,
                     id -> stream.accept(vocabulary.codePoint(id)));
-            return List.of(new Completion(vocabulary.decode(r.tokens()), r.stopped(), r.score()));
+            return List.of(new Result(vocabulary.decode(r.tokens()), r.stopped(), r.score()));
         }
         int n = options.samples();
         TokenGenerator g = options.window() > 0
@@ -83,10 +93,10 @@ public final class Completer {
                 }
             }
         }
-        List<Completion> completions = new ArrayList<>(n);
+        List<Result> completions = new ArrayList<>(n);
         for (int b = 0; b < n; b++) {
             int[] ids = Arrays.copyOf(out[b], length[b]);
-            completions.add(new Completion(vocabulary.decode(ids), stopped[b], Double.NaN));
+            completions.add(new Result(vocabulary.decode(ids), stopped[b], Double.NaN));
         }
         return completions;
     }

@@ -1,5 +1,7 @@
 package org.rnnlab.generate;
 
+import org.rnnlab.InputException;
+
 /**
  * One completion request, as {@code rnnlab complete} takes it.
  *
@@ -14,18 +16,18 @@ package org.rnnlab.generate;
 public record CompletionOptions(int length, SamplingOptions sampling, int beam, int samples, int window, String stop,
                                 long seed) {
     public CompletionOptions {
-        if (length < 1) throw new IllegalArgumentException("the length must be at least 1 character, got " + length);
-        if (sampling == null) throw new IllegalArgumentException("sampling options are required");
-        if (beam < 0) throw new IllegalArgumentException("the beam width must be at least 1 (0 to sample), got " + beam);
-        if (samples < 1) throw new IllegalArgumentException("the number of samples must be at least 1, got " + samples);
-        if (window < 0) throw new IllegalArgumentException("the window must be at least 1 (0 to carry the state), got "
+        if (length < 1) throw new InputException("length", "the length must be at least 1 character, got " + length);
+        if (sampling == null) throw new InputException(null, "sampling options are required");
+        if (beam < 0) throw new InputException("beam", "the beam width must be at least 1 (0 to sample), got " + beam);
+        if (samples < 1) throw new InputException("samples", "the number of samples must be at least 1, got " + samples);
+        if (window < 0) throw new InputException("window", "the window must be at least 1 (0 to carry the state), got "
                 + window);
-        if (stop == null) throw new IllegalArgumentException("the stop string may be empty but not null");
+        if (stop == null) throw new InputException("stop", "the stop string may be empty but not null");
         if (beam > 0 && samples > 1) {
-            throw new IllegalArgumentException("beam search returns one best completion; it does not take several samples");
+            throw new InputException("samples", "beam search returns one best completion; it does not take several samples");
         }
         if (beam > 0 && window > 0) {
-            throw new IllegalArgumentException("beam search carries the state; it does not recompute a window");
+            throw new InputException("window", "beam search carries the state; it does not recompute a window");
         }
     }
 }

@@ -26,7 +26,7 @@ public record Prompt(String text, int[] slots, List<Integer> unknown, UnknownPol
         slots = slots.clone();
         unknown = List.copyOf(unknown);
         if (Arrays.stream(slots).noneMatch(s -> s >= 0)) {
-            throw new IllegalArgumentException(text.isEmpty()
+            throw new org.rnnlab.InputException("prompt", text.isEmpty()
                     ? "the prompt is empty: a character model predicts the next character from at least one; give the"
                       + " text to continue (a newline starts a fresh line)"
                     : "every character of the prompt was skipped as unknown, so the model has nothing to continue;"
@@ -45,7 +45,7 @@ public record Prompt(String text, int[] slots, List<Integer> unknown, UnknownPol
         policy.requireUsableWith(vocab);
         List<Integer> unknown = vocab.unknown(text);
         if (!unknown.isEmpty() && policy.action() == UnknownPolicy.Action.ERROR) {
-            throw new Vocabulary.UnknownCharactersException(unknown, vocab);
+            throw new Vocabulary.UnknownCharactersException("prompt", unknown, vocab);
         }
         int fill = policy.action() == UnknownPolicy.Action.REPLACE ? vocab.indexOf(policy.replacement()) : SKIPPED;
         int[] slots = text.codePoints().map(cp -> {

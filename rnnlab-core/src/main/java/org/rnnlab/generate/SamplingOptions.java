@@ -1,5 +1,7 @@
 package org.rnnlab.generate;
 
+import org.rnnlab.InputException;
+
 /**
  * How the next character is chosen from the model's logits.
  *
@@ -16,10 +18,10 @@ public record SamplingOptions(double temperature, int topK, double topP, boolean
 
     public SamplingOptions {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a number > 0, got " + temperature
+            throw new InputException("temperature", "temperature must be a number > 0, got " + temperature
                     + " (for the most likely character every time, use greedy decoding)");
         }
-        if (topK < 0) throw new IllegalArgumentException("top-k must be >= 0 (0 keeps every character), got " + topK);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
+        if (topK < 0) throw new InputException("top_k", "top-k must be >= 0 (0 keeps every character), got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new InputException("top_p", "top-p must be in (0, 1], got " + topP);
     }
 }

@@ -54,6 +54,29 @@ public final class ModelFiles {
         public static final Hints NONE = new Hints(null, Nonlinearity.TANH);
     }
 
+    /** A training run's checkpoint with the best validation loss, and its latest one, in the run's folder. */
+    public static final String RUN_BEST = "best.safetensors";
+    public static final String RUN_LAST = "last.safetensors";
+
+    /**
+     * The model file that {@code path} names: the path itself, or for a training run's folder its
+     * {@value #RUN_BEST}, else its {@value #RUN_LAST}.
+     *
+     * @throws IllegalArgumentException when there is no such file, or the folder holds neither checkpoint
+     */
+    public static Path resolve(Path path) {
+        if (Files.isDirectory(path)) {
+            for (String name : new String[] {RUN_BEST, RUN_LAST}) {
+                Path file = path.resolve(name);
+                if (Files.isRegularFile(file)) return file;
+            }
+            throw new IllegalArgumentException(path + " is a folder without " + RUN_BEST + " or " + RUN_LAST
+                    + ": give a model file or a training run's folder");
+        }
+        if (!Files.isRegularFile(path)) throw new IllegalArgumentException(path + ": no such file");
+        return path;
+    }
+
     /** Which format a file is in, from its first bytes; a clear error for anything else. */
     public static Format detect(Path path) throws IOException {
         byte[] head = new byte[9];

@@ -143,12 +143,17 @@ public final class Vocabulary {
     }
 
     /** Characters outside a vocabulary, listed, with the vocabulary shown so the user can see what it accepts. */
-    public static final class UnknownCharactersException extends IllegalArgumentException {
+    public static final class UnknownCharactersException extends org.rnnlab.InputException {
         private static final long serialVersionUID = 1L;
         private final transient List<Integer> unknown;
 
+        /** Characters of a text (the field {@code text}) the vocabulary lacks. */
         public UnknownCharactersException(List<Integer> unknown, Vocabulary vocabulary) {
-            super(message(unknown, vocabulary));
+            this("text", unknown, vocabulary);
+        }
+
+        public UnknownCharactersException(String field, List<Integer> unknown, Vocabulary vocabulary) {
+            super(field, message(unknown, vocabulary));
             this.unknown = List.copyOf(unknown);
         }
 

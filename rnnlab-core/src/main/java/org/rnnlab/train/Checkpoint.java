@@ -34,8 +34,8 @@ import org.rnnlab.text.Vocabulary;
 public record Checkpoint(Path source, String kind, String run, CharModel model, Vocabulary vocabulary, TrainConfig config,
                          TrainState state, MetricsHistory history, Map<String, float[]> optimizerBuffers,
                          State carried) {
-    public static final String LAST = "last.safetensors";
-    public static final String BEST = "best.safetensors";
+    public static final String LAST = ModelFiles.RUN_LAST;
+    public static final String BEST = ModelFiles.RUN_BEST;
     public static final String METRICS_CSV = "metrics.csv";
     static final String OPTIMIZER_PREFIX = "optimizer.";
 

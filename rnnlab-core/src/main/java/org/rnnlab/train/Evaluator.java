@@ -1,5 +1,6 @@
 package org.rnnlab.train;
 
+import org.rnnlab.Score;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.model.State;
 import org.rnnlab.nn.Mode;

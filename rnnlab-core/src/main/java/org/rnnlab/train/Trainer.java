@@ -1,5 +1,6 @@
 package org.rnnlab.train;
 
+import org.rnnlab.Score;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -566,6 +567,11 @@ public final class Trainer implements AutoCloseable {
     /** Things the set-up adjusted that the user should know (a batch shrunk to fit the text, ignored dropout). */
     public List<String> warnings() {
         return Collections.unmodifiableList(warnings);
+    }
+
+    /** The text's vocabulary, the model's characters in index order. */
+    public org.rnnlab.text.Vocabulary vocabulary() {
+        return data.vocabulary();
     }
 
     /** The checkpoint folder, or null. */

@@ -26,9 +26,9 @@ class BeamSearchTest {
         for (String text : PROMPTS) {
             Prompt p = Prompt.encode(text, m.vocabulary(), UnknownPolicy.ERROR);
             for (String stop : new String[] {"", "\n", ";", " t"}) {
-                Completion greedy = c.complete(p, new CompletionOptions(120, SamplingOptions.GREEDY, 0, 1, 0, stop, 0),
+                Completer.Result greedy = c.complete(p, new CompletionOptions(120, SamplingOptions.GREEDY, 0, 1, 0, stop, 0),
                         cp -> { }).get(0);
-                Completion beam = c.complete(p, new CompletionOptions(120, SamplingOptions.GREEDY, 1, 1, 0, stop, 0),
+                Completer.Result beam = c.complete(p, new CompletionOptions(120, SamplingOptions.GREEDY, 1, 1, 0, stop, 0),
                         cp -> { }).get(0);
                 assertThat(beam.text()).as("%s '%s' stop '%s'", name, text, stop).isEqualTo(greedy.text());
                 assertThat(beam.stopped()).isEqualTo(greedy.stopped());

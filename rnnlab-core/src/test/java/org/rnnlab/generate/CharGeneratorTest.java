@@ -74,7 +74,7 @@ class CharGeneratorTest {
         g.codePoints().limit(100).forEach(cp -> printed.append(Character.toString(cp)));
 
         Completer c = new Completer(m.model(), m.vocabulary());
-        List<Completion> out = c.complete(Prompt.encode("The cat", m.vocabulary(), UnknownPolicy.SKIP),
+        List<Completer.Result> out = c.complete(Prompt.encode("The cat", m.vocabulary(), UnknownPolicy.SKIP),
                 new CompletionOptions(200, SamplingOptions.NOTEBOOK, 0, 1, 0, "\n", 42), cp -> sent.appendCodePoint(cp));
 
         assertThat(printed.toString()).hasSize(100).startsWith(" sat on the mat.\n");

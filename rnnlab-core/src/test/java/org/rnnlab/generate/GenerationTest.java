@@ -32,7 +32,7 @@ class GenerationTest {
     static List<String> complete(ModelFiles.Loaded m, String prompt, CompletionOptions o) {
         Completer c = new Completer(m.model(), m.vocabulary());
         List<String> out = new ArrayList<>();
-        for (Completion x : c.complete(Prompt.encode(prompt, m.vocabulary(), UnknownPolicy.ERROR), o, cp -> { })) {
+        for (Completer.Result x : c.complete(Prompt.encode(prompt, m.vocabulary(), UnknownPolicy.ERROR), o, cp -> { })) {
             out.add(x.text());
         }
         return out;
@@ -164,11 +164,11 @@ class GenerationTest {
     @Test
     void eachSampleStopsAtItsOwnStopString() {
         Completer c = new Completer(GRU.model(), GRU.vocabulary());
-        List<Completion> out = c.complete(Prompt.encode("the", GRU.vocabulary(), UnknownPolicy.ERROR),
+        List<Completer.Result> out = c.complete(Prompt.encode("the", GRU.vocabulary(), UnknownPolicy.ERROR),
                 new CompletionOptions(400, HOT, 0, 6, 0, "\n", 3), cp -> { });
         assertThat(out).hasSize(6);
         Set<Integer> lengths = new HashSet<>();
-        for (Completion x : out) {
+        for (Completer.Result x : out) {
             int nl = x.text().indexOf('\n');
             if (x.stopped()) assertThat(nl).isEqualTo(x.text().length() - 1);
             else assertThat(nl).isEqualTo(-1);
@@ -183,10 +183,10 @@ class GenerationTest {
         // Greedy continues "{ x-" with "-; }": the text then ends with "--", but the completion does not.
         Completer c = new Completer(LSTM.model(), LSTM.vocabulary());
         Prompt p = Prompt.encode("while (x > 0) { x-", LSTM.vocabulary(), UnknownPolicy.ERROR);
-        Completion x = c.complete(p, new CompletionOptions(30, SamplingOptions.GREEDY, 0, 1, 0, "--", 0), cp -> { }).get(0);
+        Completer.Result x = c.complete(p, new CompletionOptions(30, SamplingOptions.GREEDY, 0, 1, 0, "--", 0), cp -> { }).get(0);
         assertThat(x.text()).startsWith("-; }").doesNotContain("--");
         assertThat(x.stopped()).isFalse();
-        Completion y = c.complete(p, new CompletionOptions(30, SamplingOptions.GREEDY, 0, 1, 0, "; }", 0), cp -> { }).get(0);
+        Completer.Result y = c.complete(p, new CompletionOptions(30, SamplingOptions.GREEDY, 0, 1, 0, "; }", 0), cp -> { }).get(0);
         assertThat(y.text()).isEqualTo("-; }");
         assertThat(y.stopped()).isTrue();
     }
@@ -205,7 +205,7 @@ class GenerationTest {
     void theFirstSampleStreamsCharacterByCharacter() {
         Completer c = new Completer(GRU.model(), GRU.vocabulary());
         StringBuilder streamed = new StringBuilder();
-        List<Completion> out = c.complete(Prompt.encode("the", GRU.vocabulary(), UnknownPolicy.ERROR),
+        List<Completer.Result> out = c.complete(Prompt.encode("the", GRU.vocabulary(), UnknownPolicy.ERROR),
                 new CompletionOptions(80, HOT, 0, 3, 0, "", 9), streamed::appendCodePoint);
         assertThat(streamed.toString()).isEqualTo(out.get(0).text());
     }

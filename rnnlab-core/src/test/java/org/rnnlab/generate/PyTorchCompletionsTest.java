@@ -34,7 +34,7 @@ class PyTorchCompletionsTest {
             CompletionOptions options = new CompletionOptions(c.get("length").asInt(), SamplingOptions.GREEDY,
                     c.get("beam").asInt(), 1, c.get("window").asInt(), c.get("stop").asText(), 0);
             StringBuilder streamed = new StringBuilder();
-            List<Completion> out = completer.complete(prompt, options, streamed::appendCodePoint);
+            List<Completer.Result> out = completer.complete(prompt, options, streamed::appendCodePoint);
             String expected = c.get("completion").asText();
             assertThat(out.get(0).text()).as("%s %s %s", name, mode, c).isEqualTo(expected);
             assertThat(streamed.toString()).as("streamed").isEqualTo(expected);

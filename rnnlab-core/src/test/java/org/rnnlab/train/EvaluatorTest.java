@@ -1,5 +1,6 @@
 package org.rnnlab.train;
 
+import org.rnnlab.Score;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.rnnlab.report.Axis;
-import org.rnnlab.report.Completion;
+import org.rnnlab.report.PromptCompletion;
 import org.rnnlab.report.HeatMap;
 import org.rnnlab.report.HtmlReport;
 import org.rnnlab.report.LineChart;
@@ -123,10 +123,10 @@ final class LabReport {
             String note = r.unknownPerPrompt().get(p).isEmpty() ? ""
                     : "not in the vocabulary, dropped from the input: " + r.unknownPerPrompt().get(p).stream()
                             .map(org.rnnlab.text.Vocabulary::describe).reduce((a, b) -> a + ", " + b).orElse("");
-            List<Completion> row = new ArrayList<>(); // one row per prompt, the models side by side
+            List<PromptCompletion> row = new ArrayList<>(); // one row per prompt, the models side by side
             for (RnnVsLstm.ModelResult m : models) {
                 String full = m.completions().get(p);
-                row.add(new Completion(m.label(), lowered, full.substring(lowered.length()), note));
+                row.add(new PromptCompletion(m.label(), lowered, full.substring(lowered.length()), note));
             }
             html.completions(row);
         }

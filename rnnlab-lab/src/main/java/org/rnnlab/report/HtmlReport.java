@@ -115,9 +115,9 @@ public final class HtmlReport {
     }
 
     /** Completions side by side, each in monospace with its whitespace kept and its prompt shaded. */
-    public HtmlReport completions(List<Completion> completions) {
+    public HtmlReport completions(List<PromptCompletion> completions) {
         StringBuilder b = target().append("<div class=\"rl-completions\">\n");
-        for (Completion c : completions) {
+        for (PromptCompletion c : completions) {
             b.append("<article class=\"rl-completion\">\n<h3>");
             Xml.escapeTo(b, c.model());
             if (!c.note().isEmpty()) {

@@ -43,8 +43,8 @@ class HtmlReportTest {
 
     @Test
     void completionsKeepWhitespaceAndSetThePromptApart() {
-        Completion c = new Completion("LSTM", "\nROMEO:\n", "  What light\n\n\tthrough <yonder> & 'window' 🌞", "T=0.8");
-        String html = new HtmlReport("r").completions(List.of(c, Completion.of("RNN", "ROMEO:\n", "Wha"))).render();
+        PromptCompletion c = new PromptCompletion("LSTM", "\nROMEO:\n", "  What light\n\n\tthrough <yonder> & 'window' 🌞", "T=0.8");
+        String html = new HtmlReport("r").completions(List.of(c, PromptCompletion.of("RNN", "ROMEO:\n", "Wha"))).render();
         Document doc = XmlCheck.parse(html);
         List<Element> pres = Dom.html(doc, "pre");
         assertThat(pres).hasSize(2);
@@ -108,6 +108,6 @@ class HtmlReportTest {
     @Test
     void aReportNeedsATitle() {
         assertThatThrownBy(() -> new HtmlReport(" ")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\" \"");
-        assertThatThrownBy(() -> Completion.of("", "a", "b")).hasMessageContaining("model name");
+        assertThatThrownBy(() -> PromptCompletion.of("", "a", "b")).hasMessageContaining("model name");
     }
 }

@@ -94,9 +94,9 @@ class ReportDemoTest {
         r.section("Samples");
         r.paragraph("Each model continues the same prompt at temperature 0.8.");
         r.completions(List.of(
-                new Completion("RNN", "ROMEO:\n", "What is the mand of the stare,\nAnd thee she with the seat of my"
+                new PromptCompletion("RNN", "ROMEO:\n", "What is the mand of the stare,\nAnd thee she with the seat of my"
                         + " lord.\n\n  Ay, and thou the sore <of> the & wat'ry \"grave\"", "temperature 0.8"),
-                new Completion("LSTM", "ROMEO:\n", "What light through yonder window breaks?\nIt is the east, and"
+                new PromptCompletion("LSTM", "ROMEO:\n", "What light through yonder window breaks?\nIt is the east, and"
                         + " Juliet is the sun.\n\n\tArise, fair sun 🌞, and kill the envious moon", "temperature 0.8")));
         r.pre("model      RNN (tanh) | LSTM\nhidden     128        | 128\nlayers     1          | 1\n"
                 + "optimizer  Adam(lr=0.002, betas=(0.9, 0.999)), clip 5.0\nbatches    64 x 40 characters");

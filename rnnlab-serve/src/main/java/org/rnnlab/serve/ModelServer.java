@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.rnnlab.InputException;
 import org.rnnlab.generate.Completer;
-import org.rnnlab.generate.Completion;
 import org.rnnlab.generate.CompletionOptions;
 import org.rnnlab.generate.NextChar;
 import org.rnnlab.generate.Prompt;
@@ -210,20 +210,15 @@ public final class ModelServer implements AutoCloseable {
         boolean stream = boolField(body, "stream", false);
         long seed = body.hasNonNull("seed") ? longField(body, "seed") : new java.security.SecureRandom().nextLong() >>> 1;
         String stop = body.hasNonNull("stop") ? textField(body, "stop") : "";
-        SamplingOptions sampling;
-        try {
-            sampling = new SamplingOptions(temperature, topK, topP, greedy);
-        } catch (IllegalArgumentException e) {
-            String msg = e.getMessage();
-            throw ApiError.badRequest(msg.startsWith("temperature") ? "temperature" : msg.startsWith("top-p") ? "top_p" : "top_k", msg);
-        }
         Completer completer = new Completer(m.model(), m.vocabulary());
+        CompletionOptions options;
         try {
+            SamplingOptions sampling = new SamplingOptions(temperature, topK, topP, greedy);
             completer.stopTokens(stop);
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("stop", e.getMessage());
+            options = new CompletionOptions(length, sampling, beam, 1, 0, stop, seed);
+        } catch (InputException e) {
+            throw ApiError.badRequest(e.field(), e.getMessage()); // the API's field names are the JSON body's
         }
-        CompletionOptions options = new CompletionOptions(length, sampling, beam, 1, 0, stop, seed);
         Prompt prompt = new Prompt(promptText, tokens, List.of(), UnknownPolicy.ERROR);
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         try (Admission.Ticket t = enter()) {
@@ -267,7 +262,7 @@ public final class ModelServer implements AutoCloseable {
     private static String generate(Completer completer, Prompt prompt, CompletionOptions options, long deadline,
                                    StringBuilder text, Sink sink) {
         try {
-            Completion done = completer.complete(prompt, options, cp -> {
+            Completer.Result done = completer.complete(prompt, options, cp -> {
                 if (System.nanoTime() > deadline) throw new Halt("time_limit", null);
                 text.appendCodePoint(cp);
                 try {

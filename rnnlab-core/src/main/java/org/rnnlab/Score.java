@@ -1,4 +1,4 @@
-package org.rnnlab.train;
+package org.rnnlab;
 
 /**
  * How well a model predicts a text: the mean cross-entropy per predicted character (natural log) and the share

@@ -1,16 +1,14 @@
-package org.rnnlab.cli;
+package org.rnnlab.text;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.rnnlab.text.Corpus;
-import org.rnnlab.text.WikiText2;
 
-/** The corpus names the command line accepts: {@code lab}, {@code wikitext}, {@code mix:N}, or a file or folder. */
-final class Corpora {
+/** The corpus names that rnnlab accepts (the command line, a TrainConfig): {@code lab}, {@code wikitext}, {@code mix:N}, or a file or folder. */
+public final class Corpora {
     private Corpora() {}
 
     /** The spec to record for a run: the names as they are, a path made absolute (so a resume finds it anywhere). */
-    static String spec(String corpus, Integer mix) {
+    public static String spec(String corpus, Integer mix) {
         if (mix != null) {
             if (corpus != null) {
                 throw new IllegalArgumentException("give --corpus or --mix, not both (--mix N is the notebook's lab "
@@ -23,7 +21,7 @@ final class Corpora {
         return Path.of(corpus).toAbsolutePath().normalize().toString();
     }
 
-    static Corpus load(String spec) throws IOException {
+    public static Corpus load(String spec) throws IOException {
         if (spec.equals("lab")) return Corpus.lab();
         if (spec.equals("wikitext")) return Corpus.wikiText(WikiText2.fromEnvironment().load(), Integer.MAX_VALUE);
         if (spec.startsWith("mix:")) {
@@ -37,7 +35,7 @@ final class Corpora {
     }
 
     /** Whether the spec names a file or folder (rather than lab, wikitext or a mix). */
-    static boolean isPath(String spec) {
+    public static boolean isPath(String spec) {
         return !spec.equals("lab") && !spec.equals("wikitext") && !spec.startsWith("mix:");
     }
 }

@@ -9,15 +9,15 @@ package org.rnnlab.report;
  * @param generated the text it produced after the prompt
  * @param note      how it was sampled ("temperature 0.8"), or "" for nothing
  */
-public record Completion(String model, String prompt, String generated, String note) {
-    public Completion {
+public record PromptCompletion(String model, String prompt, String generated, String note) {
+    public PromptCompletion {
         if (model == null || model.isBlank()) throw new IllegalArgumentException("a completion needs a model name, got \"" + model + "\"");
         if (prompt == null || generated == null || note == null) {
             throw new IllegalArgumentException("completion of " + model + ": prompt, text and note must not be null");
         }
     }
 
-    public static Completion of(String model, String prompt, String generated) {
-        return new Completion(model, prompt, generated, "");
+    public static PromptCompletion of(String model, String prompt, String generated) {
+        return new PromptCompletion(model, prompt, generated, "");
     }
 }
