@@ -18,7 +18,7 @@ import org.rnnlab.train.Trainer;
  *
  * <pre>{@code
  * TrainConfig config = TrainConfig.builder().corpus("book.txt").cell(CellType.GRU).hidden(256)
- *         .mode(Batchers.Mode.STREAM).batch(32).seq(64).steps(2000).evalEvery(200).build();
+ *         .mode(Batching.STREAM).batch(32).seq(64).steps(2000).evalEvery(200).build();
  * try (Training t = Training.start(config, Path.of("runs/book"))) {
  *     Trainer.Result r = t.run(new Trainer.Listener() {
  *         public void evaluated(Trainer tr, MetricsHistory.Row row, boolean best) {

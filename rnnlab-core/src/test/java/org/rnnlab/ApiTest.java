@@ -19,6 +19,7 @@ import org.rnnlab.model.ModelFiles;
 import org.rnnlab.testing.Resources;
 import org.rnnlab.text.Corpus;
 import org.rnnlab.train.Batchers;
+import org.rnnlab.train.Batching;
 import org.rnnlab.train.Evaluator;
 import org.rnnlab.train.TrainConfig;
 import org.rnnlab.train.Trainer;
@@ -111,7 +112,7 @@ class ApiTest {
     void trainingWritesARunFolderThatLoadsAndResumesToTheWeightsOfARunThatNeverStopped(@TempDir Path dir)
             throws IOException {
         TrainConfig config = TrainConfig.builder().corpus("lab").cell(CellType.GRU).embed(8).hidden(12)
-                .mode(Batchers.Mode.STREAM).batch(4).seq(10).epochs(0).steps(30).evalEvery(10).build();
+                .mode(Batching.STREAM).batch(4).seq(10).epochs(0).steps(30).evalEvery(10).build();
         Path straight = dir.resolve("straight");
         try (Training t = Training.start(config, straight)) {
             assertThat(t.run(null).stop()).isEqualTo(Trainer.Stop.STEPS);

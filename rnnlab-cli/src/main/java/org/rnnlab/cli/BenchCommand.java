@@ -13,6 +13,7 @@ import org.rnnlab.model.CellType;
 import org.rnnlab.perf.Throughput;
 import org.rnnlab.text.Corpus;
 import org.rnnlab.train.Batchers;
+import org.rnnlab.train.Batching;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -100,8 +101,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Throughput.Config custom() {
-        CellType c = CellType.fromId(cell.equals("rnn") ? "rnn_tanh" : cell);
-        return new Throughput.Config("custom", c, embed, hidden, layers, batch, seq, Batchers.Mode.parse(mode),
+        CellType c = CellType.parse(cell);
+        return new Throughput.Config("custom", c, embed, hidden, layers, batch, seq, Batching.parse(mode),
                 steps == null ? 200 : steps, warmup, lr, genChars, naiveChars == null ? 2000 : naiveChars,
                 genWarmup, context, temperature, seed, warmupSeconds, minSeconds);
     }
@@ -132,16 +133,16 @@ final class BenchCommand implements Callable<Integer> {
         int st = steps == null ? defaultSteps : steps;
         int naive = naiveChars == null ? (name.startsWith("large") ? 200 : 2000) : naiveChars;
         return switch (name) {
-            case "lab-lstm" -> cfg(name, CellType.LSTM, 64, 128, 1, 1, 40, Batchers.Mode.WINDOWS, st, naive);
-            case "lab-rnn" -> cfg(name, CellType.RNN_TANH, 64, 128, 1, 1, 40, Batchers.Mode.WINDOWS, st, naive);
-            case "medium-lstm" -> cfg(name, CellType.LSTM, 64, 256, 2, 32, 64, Batchers.Mode.STREAM, st, naive);
-            case "medium-gru" -> cfg(name, CellType.GRU, 64, 256, 2, 32, 64, Batchers.Mode.STREAM, st, naive);
-            case "large-lstm" -> cfg(name, CellType.LSTM, 128, 512, 2, 64, 100, Batchers.Mode.STREAM, st, naive);
+            case "lab-lstm" -> cfg(name, CellType.LSTM, 64, 128, 1, 1, 40, Batching.WINDOWS, st, naive);
+            case "lab-rnn" -> cfg(name, CellType.RNN_TANH, 64, 128, 1, 1, 40, Batching.WINDOWS, st, naive);
+            case "medium-lstm" -> cfg(name, CellType.LSTM, 64, 256, 2, 32, 64, Batching.STREAM, st, naive);
+            case "medium-gru" -> cfg(name, CellType.GRU, 64, 256, 2, 32, 64, Batching.STREAM, st, naive);
+            case "large-lstm" -> cfg(name, CellType.LSTM, 128, 512, 2, 64, 100, Batching.STREAM, st, naive);
             default -> throw new IllegalStateException(name);
         };
     }
 
-    private Throughput.Config cfg(String name, CellType c, int e, int h, int l, int b, int t, Batchers.Mode m, int st, int naive) {
+    private Throughput.Config cfg(String name, CellType c, int e, int h, int l, int b, int t, Batching m, int st, int naive) {
         return new Throughput.Config(name, c, e, h, l, b, t, m, st, warmup, lr, genChars, naive, genWarmup, context,
                 temperature, seed, warmupSeconds, minSeconds);
     }

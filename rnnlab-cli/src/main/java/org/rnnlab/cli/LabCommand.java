@@ -74,7 +74,7 @@ final class LabCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--lang must be en or es, got '" + lang + "'");
         };
         List<CellType> contenders = new ArrayList<>();
-        for (String c : cells) contenders.add(CellType.fromId(c.equals("rnn") ? "rnn_tanh" : c.toLowerCase(Locale.ROOT)));
+        for (String c : cells) contenders.add(CellType.parse(c));
         if (wikitext != null && wikitext < 0) throw new IllegalArgumentException("--wikitext must be >= 0, got " + wikitext);
         if (corpus != null && wikitext != null) throw new IllegalArgumentException("give --corpus or --wikitext, not both");
         Corpus text = corpus != null ? Corpus.fromPath(corpus)

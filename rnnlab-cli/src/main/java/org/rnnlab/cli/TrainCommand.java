@@ -13,6 +13,7 @@ import org.rnnlab.model.CellType;
 import org.rnnlab.text.Corpora;
 import org.rnnlab.text.Corpus;
 import org.rnnlab.train.Batchers;
+import org.rnnlab.train.Batching;
 import org.rnnlab.train.Checkpoint;
 import org.rnnlab.train.MetricsHistory;
 import org.rnnlab.Score;
@@ -148,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the weights, shuffling and dropout (default 0).")
     Long seed;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads for the kernels, 1.." + TrainConfig.MAX_THREADS + " (default: every processor; the results do not depend on it).")
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads for the kernels, 1.." + org.rnnlab.kernel.Parallelism.MAX_THREADS + " (default: every processor; the results do not depend on it).")
     Integer threads;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where checkpoints and metrics.csv go (required for a new run).")
@@ -274,12 +275,12 @@ final class TrainCommand implements Callable<Integer> {
         if (corpus != null || mix != null || checkpoint == null) b.corpus(Corpora.spec(corpus, mix));
         if (val != null) b.val(val);
         if (test != null) b.test(test);
-        if (cell != null) b.cell(cell(cell));
+        if (cell != null) b.cell(CellType.parse(cell));
         if (embed != null) b.embed(embed);
         if (hidden != null) b.hidden(hidden);
         if (layers != null) b.layers(layers);
         if (dropout != null) b.dropout(dropout);
-        if (mode != null) b.mode(Batchers.Mode.parse(mode));
+        if (mode != null) b.mode(Batching.parse(mode));
         if (batch != null) b.batch(batch);
         if (seq != null) b.seq(seq);
         if (optimizer != null) {
@@ -302,18 +303,7 @@ final class TrainCommand implements Callable<Integer> {
         if (evalEvery != null) b.evalEvery(evalEvery);
         if (patience != null) b.patience(patience);
         if (seed != null) b.seed(seed);
-        if (threads != null) b.threads(threads);
         return b.build();
-    }
-
-    static CellType cell(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "rnn", "rnn_tanh" -> CellType.RNN_TANH;
-            case "rnn_relu" -> CellType.RNN_RELU;
-            case "lstm" -> CellType.LSTM;
-            case "gru" -> CellType.GRU;
-            default -> throw new IllegalArgumentException("unknown cell '" + name + "': use rnn, rnn_relu, lstm or gru");
-        };
     }
 
     /** Why a resumed run has nothing left to do, or null. */

@@ -49,7 +49,7 @@ class BpttCommandTest {
         assertThat(lang.err()).contains("--lang must be en or es, got 'fr'");
         Run cell = run("lab", "--cells", "rnn,transformer", "--no-report");
         assertThat(cell.code()).isEqualTo(2);
-        assertThat(cell.err()).contains("unknown cell type 'transformer'");
+        assertThat(cell.err()).contains("unknown cell 'transformer': use rnn, rnn_relu, lstm or gru");
     }
 
     @Test

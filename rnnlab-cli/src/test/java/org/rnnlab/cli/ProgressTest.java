@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.rnnlab.text.Corpus;
 import org.rnnlab.train.Batchers;
+import org.rnnlab.train.Batching;
 import org.rnnlab.train.MetricsHistory;
 import org.rnnlab.train.TrainConfig;
 import org.rnnlab.train.TrainData;
@@ -20,7 +21,7 @@ class ProgressTest {
     static final TrainData LAB = TrainData.of(Corpus.lab(), 0.1, 0);
 
     static Trainer small() throws IOException {
-        return Trainer.create(TrainConfig.builder().corpus("lab").embed(4).hidden(8).mode(Batchers.Mode.STREAM)
+        return Trainer.create(TrainConfig.builder().corpus("lab").embed(4).hidden(8).mode(Batching.STREAM)
                 .batch(2).seq(10).epochs(0).steps(12).build(), LAB, null);
     }
 

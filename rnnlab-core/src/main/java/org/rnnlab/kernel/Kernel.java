@@ -115,12 +115,9 @@ public interface Kernel {
      * holds dLoss/dc_t from step t + 1 and is replaced by dLoss/dc_{t-1}. Writes dLoss/d(pre-activations) into
      * {@code dGates} (batch, 4 * hidden). {@code dh} is read, not changed.
      */
-    default void lstmCellBackward(int batch, int hidden, float[] gates, int gOff, float[] c, int cOff,
-                                  float[] cPrev, int cpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
-                                  float[] dc, int dcOff, float[] dGates, int dgOff) {
-        ScalarKernel.INSTANCE.lstmCellBackward(batch, hidden, gates, gOff, c, cOff, cPrev, cpOff, dh, dhOff, dOut,
-                dOutOff, dc, dcOff, dGates, dgOff);
-    }
+    void lstmCellBackward(int batch, int hidden, float[] gates, int gOff, float[] c, int cOff,
+                          float[] cPrev, int cpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                          float[] dc, int dcOff, float[] dGates, int dgOff);
 
     /**
      * Backward of {@link #gruCell} for one step, given its activations {@code gates} (batch, 3 * hidden: r z n),
@@ -128,34 +125,25 @@ public interface Kernel {
      * {@code dh} (from step t + 1; replaced by the part of dLoss/dh_{t-1} that flows through z) plus {@code dOut}.
      * Writes dLoss/dgx into {@code dGx} and dLoss/dgh into {@code dGh}, each (batch, 3 * hidden), at {@code dgOff}.
      */
-    default void gruCellBackward(int batch, int hidden, float[] gates, int gOff, float[] gh, int ghOff,
-                                 float[] hPrev, int hpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
-                                 float[] dGx, float[] dGh, int dgOff) {
-        ScalarKernel.INSTANCE.gruCellBackward(batch, hidden, gates, gOff, gh, ghOff, hPrev, hpOff, dh, dhOff, dOut,
-                dOutOff, dGx, dGh, dgOff);
-    }
+    void gruCellBackward(int batch, int hidden, float[] gates, int gOff, float[] gh, int ghOff,
+                         float[] hPrev, int hpOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                         float[] dGx, float[] dGh, int dgOff);
 
     /** {@code dA = (dh + dOut) * (1 - h * h)} over n entries: back through {@code h = tanh(a)}. */
-    default void tanhBackward(int n, float[] h, int hOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
-                              float[] dA, int dAOff) {
-        ScalarKernel.INSTANCE.tanhBackward(n, h, hOff, dh, dhOff, dOut, dOutOff, dA, dAOff);
-    }
+    void tanhBackward(int n, float[] h, int hOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                      float[] dA, int dAOff);
 
     /** {@code dA = h > 0 ? dh + dOut : 0} over n entries: back through {@code h = relu(a)} (0 at 0, as PyTorch). */
-    default void reluBackward(int n, float[] h, int hOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
-                              float[] dA, int dAOff) {
-        ScalarKernel.INSTANCE.reluBackward(n, h, hOff, dh, dhOff, dOut, dOutOff, dA, dAOff);
-    }
+    void reluBackward(int n, float[] h, int hOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
+                      float[] dA, int dAOff);
 
     /**
      * The gradient of mean cross-entropy for {@code rows} rows of logits (rows, n) with their log-sum-exps
      * {@code lse} (rows): {@code d[r, v] = scale * (exp(logits[r, v] - lse[r]) - [v == targets[r]])}.
      * Targets must be in [0, n) (the caller checks).
      */
-    default void softmaxCrossEntropyBackward(int rows, int n, float[] logits, int[] targets, double[] lse,
-                                             double scale, float[] d) {
-        ScalarKernel.INSTANCE.softmaxCrossEntropyBackward(rows, n, logits, targets, lse, scale, d);
-    }
+    void softmaxCrossEntropyBackward(int rows, int n, float[] logits, int[] targets, double[] lse,
+                                     double scale, float[] d);
 
     /**
      * Room for a B operand used by many products with about {@code rows} rows of A: {@code op(B)} is (k, n),

@@ -14,5 +14,7 @@
  * <p>Deliberately not here: anything about layers, shapes of models or the chain rule beyond one cell; a kernel
  * knows rows, columns and offsets, never what they mean. Kernels hold no state but per-thread scratch space, and
  * allocate nothing once warm.
+ *
+ * <p>Internal: this package is not part of rnnlab's public API (package {@code org.rnnlab}) and may change.
  */
 package org.rnnlab.kernel;

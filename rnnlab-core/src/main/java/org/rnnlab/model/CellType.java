@@ -1,7 +1,7 @@
 package org.rnnlab.model;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import java.util.Locale;
+
 import org.rnnlab.nn.Nonlinearity;
 
 /**
@@ -54,12 +54,17 @@ public enum CellType {
         };
     }
 
-    public static CellType fromId(String id) {
+    /**
+     * The cell a name means, wherever a name is read (options, configs, files): its {@link #id()} or {@code rnn}
+     * (tanh, PyTorch's default), in any case.
+     */
+    public static CellType parse(String name) {
+        String id = name.toLowerCase(Locale.ROOT);
+        if (id.equals("rnn")) return RNN_TANH;
         for (CellType c : values()) {
             if (c.id.equals(id)) return c;
         }
-        throw new IllegalArgumentException("unknown cell type '" + id + "'; expected one of "
-                + Arrays.stream(values()).map(CellType::id).collect(Collectors.joining(", ")));
+        throw new org.rnnlab.InputException("cell", "unknown cell '" + name + "': use rnn, rnn_relu, lstm or gru");
     }
 
     /** The vanilla RNN cell with the given activation. */

@@ -211,7 +211,7 @@ public final class ModelFiles {
         if (json == null) throw new IllegalArgumentException(source + ": no model config in its metadata");
         try {
             JsonNode o = JSON.readTree(json);
-            return new ModelConfig(CellType.fromId(o.path("cell").asText()), o.path("vocab").asInt(),
+            return new ModelConfig(CellType.parse(o.path("cell").asText()), o.path("vocab").asInt(),
                     o.path("embed").asInt(), o.path("hidden").asInt(), o.path("layers").asInt(),
                     o.path("dropout").asDouble());
         } catch (IOException | IllegalArgumentException e) {

@@ -10,7 +10,13 @@
  *
  * <p>Deliberately not here: the layer arithmetic ({@code org.rnnlab.nn}), optimizers, clipping and training
  * loops ({@code train}), sampling ({@code generate}), vocabularies ({@code text}) and file formats beyond the
- * named arrays of a state_dict ({@code io}: checkpoints, {@code .pt}). Nothing here is thread-safe: a model
- * and its workspaces are used by one thread at a time.
+ * named arrays of a state_dict ({@code io}: checkpoints, {@code .pt}).
+ *
+ * <p>Threads: a model whose weights no longer change (a {@link org.rnnlab.model.CharModel#freeze() frozen} one) may
+ * be shared by any number of threads running forward passes and steps, each with its own workspace and
+ * {@link org.rnnlab.model.State} (the server shares one among all its requests); a model being trained, and every
+ * workspace, belongs to one thread at a time.
+ *
+ * <p>Internal: this package is not part of rnnlab's public API (package {@code org.rnnlab}) and may change.
  */
 package org.rnnlab.model;

@@ -25,5 +25,7 @@
  * <p>Deliberately not here: parameter names, initialisation, the batch-first public layout and state_dict
  * import/export ({@code org.rnnlab.model}); arithmetic beyond elementwise chain-rule steps
  * ({@code org.rnnlab.kernel}); optimizers and training loops.
+ *
+ * <p>Internal: this package is not part of rnnlab's public API (package {@code org.rnnlab}) and may change.
  */
 package org.rnnlab.nn;

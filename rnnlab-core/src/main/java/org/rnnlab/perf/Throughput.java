@@ -20,6 +20,7 @@ import org.rnnlab.text.Vocabulary;
 import org.rnnlab.train.Adam;
 import org.rnnlab.train.Batcher;
 import org.rnnlab.train.Batchers;
+import org.rnnlab.train.Batching;
 import org.rnnlab.util.Rng;
 
 /**
@@ -40,7 +41,7 @@ import org.rnnlab.util.Rng;
 public final class Throughput {
     /** One benchmark configuration: the peer script's flags. */
     public record Config(String name, CellType cell, int embed, int hidden, int layers, int batch, int seq,
-                         Batchers.Mode mode, int steps, int warmup, double lr, int genChars, int naiveChars,
+                         Batching mode, int steps, int warmup, double lr, int genChars, int naiveChars,
                          int genWarmup, int context, double temperature, long seed, double warmupSeconds,
                          double minSeconds) {
         public Config {

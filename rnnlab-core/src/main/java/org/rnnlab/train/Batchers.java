@@ -1,8 +1,5 @@
 package org.rnnlab.train;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Locale;
 import java.util.function.Consumer;
 import org.rnnlab.util.Rng;
 
@@ -10,34 +7,14 @@ import org.rnnlab.util.Rng;
 public final class Batchers {
     private Batchers() {}
 
-    /** The two ways of cutting text into batches. */
-    public enum Mode {
-        WINDOWS, STREAM;
-
-        /** The command-line and checkpoint name: windows or stream. */
-        @JsonValue
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        @JsonCreator
-        public static Mode parse(String s) {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "windows" -> WINDOWS;
-                case "stream" -> STREAM;
-                default -> throw new IllegalArgumentException("unknown batching mode '" + s + "': use windows or stream");
-            };
-        }
-    }
-
     /**
      * A batcher for {@code tokens}; when the text cannot fill {@code batch} sequences of {@code seq} steps, the
      * batch shrinks to what fits and {@code warn} says so. Too short for even one sequence is an error.
      */
-    public static Batcher fit(Mode mode, int[] tokens, int batch, int seq, Rng rng, Consumer<String> warn) {
+    public static Batcher fit(Batching mode, int[] tokens, int batch, int seq, Rng rng, Consumer<String> warn) {
         if (batch < 1) throw new IllegalArgumentException("batch must be at least 1, got " + batch);
         if (seq < 1) throw new IllegalArgumentException("sequence length must be at least 1, got " + seq);
-        if (mode == Mode.WINDOWS) {
+        if (mode == Batching.WINDOWS) {
             int windows = tokens.length - seq;
             if (windows >= 1 && batch > windows) {
                 warn.accept("the text has only " + windows + " windows of " + seq + " steps; batch shrinks from "

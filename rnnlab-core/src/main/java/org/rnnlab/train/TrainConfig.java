@@ -44,27 +44,24 @@ import org.rnnlab.model.ModelConfig;
  * @param evalEvery   also evaluate every this many steps, besides each epoch's end (0: epoch ends only)
  * @param patience    early stopping: stop after this many evaluations without a better validation loss (0: never)
  * @param seed        the seed of the initial weights, the shuffling and the dropout masks
- * @param threads     worker threads for the kernels (recorded; the multi-threaded kernels read it)
  */
+// Checkpoints written before 0.1 recorded "threads", which nothing read: results do not depend on the thread count.
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties({"threads"})
 public record TrainConfig(
         String corpus, double val, double test,
         CellType cell, int embed, int hidden, int layers, double dropout,
-        Batchers.Mode mode, int batch, int seq,
+        Batching mode, int batch, int seq,
         OptimizerName optimizer, double lr, double momentum, double weightDecay,
         double clipNorm, double clipValue,
         Schedule schedule, double lrDecay, int lrEvery, int lrPatience,
         long epochs, long steps, double minutes, long evalEvery, int patience,
-        long seed, int threads) {
-
-    /** The most worker threads accepted. */
-    public static final int MAX_THREADS = 1024;
+        long seed) {
 
     /**
-     * The settings (JSON names) that may change when a run is resumed: how long it runs, its threads, and where the
+     * The settings (JSON names) that may change when a run is resumed: how long it runs, and where the
      * text is read from (the text itself must be the same: {@link TrainData#fingerprint()} checks it).
      */
-    public static final Set<String> RESUMABLE_CHANGES = Set.of("epochs", "steps", "minutes", "patience", "threads",
-            "corpus");
+    public static final Set<String> RESUMABLE_CHANGES = Set.of("epochs", "steps", "minutes", "patience", "corpus");
 
     /** The update rules, by their command-line names. */
     public enum OptimizerName {
@@ -153,9 +150,6 @@ public record TrainConfig(
         if (patience > 0 && val == 0) {
             throw new IllegalArgumentException("--patience (early stopping) watches the validation loss: give --val "
                     + "a fraction above 0");
-        }
-        if (threads < 1 || threads > MAX_THREADS) {
-            throw new IllegalArgumentException("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
         }
     }
 
@@ -257,7 +251,7 @@ public record TrainConfig(
         private int hidden = 128;
         private int layers = 1;
         private double dropout = 0;
-        private Batchers.Mode mode = Batchers.Mode.WINDOWS;
+        private Batching mode = Batching.WINDOWS;
         private int batch = 1;
         private int seq = 40;
         private OptimizerName optimizer = OptimizerName.ADAM;
@@ -276,7 +270,6 @@ public record TrainConfig(
         private long evalEvery = 0;
         private int patience = 0;
         private long seed = 0;
-        private int threads = 1;
 
         public Builder corpus(String v) { corpus = v; return this; }
         public Builder val(double v) { val = v; return this; }
@@ -286,7 +279,7 @@ public record TrainConfig(
         public Builder hidden(int v) { hidden = v; return this; }
         public Builder layers(int v) { layers = v; return this; }
         public Builder dropout(double v) { dropout = v; return this; }
-        public Builder mode(Batchers.Mode v) { mode = v; return this; }
+        public Builder mode(Batching v) { mode = v; return this; }
         public Builder batch(int v) { batch = v; return this; }
         public Builder seq(int v) { seq = v; return this; }
         public Builder optimizer(OptimizerName v) { optimizer = v; return this; }
@@ -305,12 +298,11 @@ public record TrainConfig(
         public Builder evalEvery(long v) { evalEvery = v; return this; }
         public Builder patience(int v) { patience = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
-        public Builder threads(int v) { threads = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(corpus, val, test, cell, embed, hidden, layers, dropout, mode, batch, seq,
                     optimizer, lr, momentum, weightDecay, clipNorm, clipValue, schedule, lrDecay, lrEvery, lrPatience,
-                    epochs, steps, minutes, evalEvery, patience, seed, threads);
+                    epochs, steps, minutes, evalEvery, patience, seed);
         }
     }
 }

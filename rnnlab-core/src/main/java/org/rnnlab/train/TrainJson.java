@@ -33,7 +33,7 @@ final class TrainJson {
                     .addDeserializer(CellType.class, new StdScalarDeserializer<>(CellType.class) {
                         @Override
                         public CellType deserialize(JsonParser p, DeserializationContext c) throws IOException {
-                            return CellType.fromId(p.getValueAsString());
+                            return CellType.parse(p.getValueAsString());
                         }
                     }));
 

@@ -145,7 +145,7 @@ public final class Trainer implements AutoCloseable {
         this.batcher = Batchers.fit(config.mode(), data.train(), config.batch(), config.seq(), shuffleRng, warnings::add);
         this.optimizer = config.newOptimizer(params.size());
         this.schedule = config.newSchedule();
-        this.carry = config.mode() == Batchers.Mode.STREAM ? model.zeroState(batcher.batchSize()) : null;
+        this.carry = config.mode() == Batching.STREAM ? model.zeroState(batcher.batchSize()) : null;
         this.inputs = new int[batcher.batchSize() * config.seq()];
         this.targets = new int[inputs.length];
         if (config.dropout() > 0 && config.layers() == 1) {

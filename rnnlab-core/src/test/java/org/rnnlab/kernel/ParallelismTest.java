@@ -79,7 +79,8 @@ class ParallelismTest {
         Recorder r = new Recorder(1, 0);
         Parallelism.run(1, r);
         assertThat(r.threads.get(0)).isSameAs(Thread.currentThread());
-        assertThatThrownBy(() -> Parallelism.setThreads(0)).hasMessageContaining("at least 1, got 0");
+        assertThatThrownBy(() -> Parallelism.setThreads(0)).hasMessage("--threads must be between 1 and 1024, got 0");
+        assertThatThrownBy(() -> Parallelism.setThreads(1025)).hasMessage("--threads must be between 1 and 1024, got 1025");
     }
 
     @Test

@@ -32,7 +32,7 @@ class CharModelGradientCheckTest {
     @ParameterizedTest(name = "{0} L={1}")
     @CsvSource({"rnn_tanh,2", "rnn_relu,1", "lstm,2", "gru,2"})
     void everyParameterAndTheInitialState(String cellId, int layers) {
-        CellType cell = CellType.fromId(cellId);
+        CellType cell = CellType.parse(cellId);
         int B = 2, T = 4;
         ModelConfig config = new ModelConfig(cell, 7, 5, 4, layers, 0.3);
         CharModel model = CharModel.create(config, 11);

@@ -32,7 +32,9 @@ class ModelConfigTest {
 
     @Test
     void cellTypes() {
-        assertThat(CellType.fromId("rnn_relu")).isEqualTo(CellType.RNN_RELU);
+        assertThat(CellType.parse("rnn_relu")).isEqualTo(CellType.RNN_RELU);
+        assertThat(CellType.parse("RNN")).isEqualTo(CellType.RNN_TANH);
+        assertThat(CellType.parse("LSTM")).isEqualTo(CellType.LSTM);
         assertThat(CellType.LSTM.gates()).isEqualTo(4);
         assertThat(CellType.GRU.gates()).isEqualTo(3);
         assertThat(CellType.RNN_TANH.gates()).isEqualTo(1);
@@ -43,8 +45,8 @@ class ModelConfigTest {
         assertThat(CellType.RNN_RELU.nonlinearity()).isEqualTo(Nonlinearity.RELU);
         assertThat(CellType.LSTM.hasCell()).isTrue();
         assertThat(CellType.GRU.hasCell()).isFalse();
-        assertThatThrownBy(() -> CellType.fromId("LSTM"))
-                .hasMessage("unknown cell type 'LSTM'; expected one of rnn_tanh, rnn_relu, lstm, gru");
+        assertThatThrownBy(() -> CellType.parse("transformer"))
+                .hasMessage("unknown cell 'transformer': use rnn, rnn_relu, lstm or gru");
     }
 
     @Test

@@ -71,7 +71,7 @@ class PyTorchParityTest {
         String cellId = new String(bytes(npz.get("cell")), StandardCharsets.US_ASCII);
         long[] dims = npz.get("dims").toLongs();
         int V = (int) dims[0], E = (int) dims[1], H = (int) dims[2], L = (int) dims[3], B = (int) dims[4], T = (int) dims[5];
-        CellType cell = CellType.fromId(cellId);
+        CellType cell = CellType.parse(cellId);
         Map<String, NpyArray> stateDict = new LinkedHashMap<>();
         npz.forEach((k, v) -> {
             if (!NON_PARAMS.contains(k) && !k.startsWith("grad.")) stateDict.put(k, v);

@@ -88,7 +88,7 @@ class BatcherTest {
 
     @Test
     void restoringAPositionContinuesExactly() {
-        for (Batchers.Mode mode : Batchers.Mode.values()) {
+        for (Batching mode : Batching.values()) {
             int[] tokens = range(200);
             Batcher a = Batchers.fit(mode, tokens, 3, 7, new Rng(3), w -> {});
             int[] in = new int[21];
@@ -110,9 +110,9 @@ class BatcherTest {
     @Test
     void aSmallCorpusShrinksTheBatchWithAWarning() {
         List<String> warnings = new ArrayList<>();
-        Batcher w = Batchers.fit(Batchers.Mode.WINDOWS, range(12), 32, 10, new Rng(1), warnings::add);
+        Batcher w = Batchers.fit(Batching.WINDOWS, range(12), 32, 10, new Rng(1), warnings::add);
         assertThat(w.batchSize()).isEqualTo(2);
-        Batcher s = Batchers.fit(Batchers.Mode.STREAM, range(35), 32, 10, new Rng(1), warnings::add);
+        Batcher s = Batchers.fit(Batching.STREAM, range(35), 32, 10, new Rng(1), warnings::add);
         assertThat(s.batchSize()).isEqualTo(3);
         assertThat(warnings).containsExactly(
                 "the text has only 2 windows of 10 steps; batch shrinks from 32 to 2",
@@ -121,10 +121,10 @@ class BatcherTest {
 
     @Test
     void aCorpusShorterThanOneSequenceIsAClearError() {
-        assertThatThrownBy(() -> Batchers.fit(Batchers.Mode.WINDOWS, range(40), 1, 40, new Rng(1), w -> {}))
+        assertThatThrownBy(() -> Batchers.fit(Batching.WINDOWS, range(40), 1, 40, new Rng(1), w -> {}))
                 .hasMessage("windows of 40 steps need at least 41 characters; the text has 40 (lower --seq)");
-        assertThatThrownBy(() -> Batchers.fit(Batchers.Mode.STREAM, range(10), 4, 40, new Rng(1), w -> {}))
+        assertThatThrownBy(() -> Batchers.fit(Batching.STREAM, range(10), 4, 40, new Rng(1), w -> {}))
                 .hasMessage("stream mode with 4 streams of 40 steps needs at least 161 characters; the text has 10 (lower --batch or --seq)");
-        assertThatThrownBy(() -> Batchers.Mode.parse("random")).hasMessageContaining("use windows or stream");
+        assertThatThrownBy(() -> Batching.parse("random")).hasMessageContaining("use windows or stream");
     }
 }

@@ -13,7 +13,7 @@ class RunFolderTest {
     static final TrainData LAB = TrainerTest.LAB;
 
     static TrainConfig config(long steps) {
-        return TrainerTest.small(Batchers.Mode.STREAM).epochs(0).steps(steps).evalEvery(7).build();
+        return TrainerTest.small(Batching.STREAM).epochs(0).steps(steps).evalEvery(7).build();
     }
 
     @Test

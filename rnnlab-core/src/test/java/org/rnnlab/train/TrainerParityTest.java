@@ -48,7 +48,7 @@ class TrainerParityTest {
                                      double clipValue) throws IOException {
         Map<String, NpyArray> f = Npz.read(Resources.path(getClass(), "trainloop_" + name + ".npz"));
         TrainConfig config = TrainConfig.builder().corpus("lab").val(0).cell(cell).embed(embed).hidden(hidden)
-                .layers(layers).mode(Batchers.Mode.STREAM).batch(batch).seq(seq).optimizer(optimizer).lr(lr)
+                .layers(layers).mode(Batching.STREAM).batch(batch).seq(seq).optimizer(optimizer).lr(lr)
                 .clipNorm(clipNorm).clipValue(clipValue).epochs(0).steps(steps).build();
         TrainData data = TrainData.of(Corpus.lab(), 0, 0);
         assertThat(data.train()).containsExactly(

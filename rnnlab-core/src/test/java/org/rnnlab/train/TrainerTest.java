@@ -23,7 +23,7 @@ class TrainerTest {
     static final TrainData LAB = TrainData.of(Corpus.lab(), 0.1, 0);
 
     /** A small two-layer LSTM with dropout, so that resuming must also restore the dropout masks' source. */
-    static TrainConfig.Builder small(Batchers.Mode mode) {
+    static TrainConfig.Builder small(Batching mode) {
         return TrainConfig.builder().corpus("lab").val(0.1).cell(CellType.LSTM).embed(8).hidden(12).layers(2)
                 .dropout(0.3).mode(mode).batch(3).seq(9).lr(0.01).clipNorm(1).seed(42);
     }
@@ -37,8 +37,8 @@ class TrainerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Batchers.Mode.class)
-    void theSameSeedGivesTheSameWeightsToTheBitAndAnotherSeedOthers(Batchers.Mode mode) throws IOException {
+    @EnumSource(Batching.class)
+    void theSameSeedGivesTheSameWeightsToTheBitAndAnotherSeedOthers(Batching mode) throws IOException {
         TrainConfig config = small(mode).epochs(2).build();
         Trainer a = Trainer.create(config, LAB, null);
         Trainer b = Trainer.create(config, LAB, null);
@@ -53,8 +53,8 @@ class TrainerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Batchers.Mode.class)
-    void aRunStoppedAndResumedEndsWithTheSameWeightsToTheBit(Batchers.Mode mode, @TempDir Path dir) throws IOException {
+    @EnumSource(Batching.class)
+    void aRunStoppedAndResumedEndsWithTheSameWeightsToTheBit(Batching mode, @TempDir Path dir) throws IOException {
         // Plateau schedule, validation every 7 steps and early-stopping counters all have state to carry over.
         TrainConfig full = small(mode).epochs(4).evalEvery(7).schedule(TrainConfig.Schedule.PLATEAU).lrPatience(0)
                 .build();
@@ -91,7 +91,7 @@ class TrainerTest {
 
     @Test
     void aStopRequestedMidRunSavesAndResumesExactly(@TempDir Path dir) throws IOException {
-        TrainConfig config = small(Batchers.Mode.STREAM).epochs(2).build();
+        TrainConfig config = small(Batching.STREAM).epochs(2).build();
         Trainer straight = Trainer.create(config, LAB, null);
         run(straight);
 
@@ -116,7 +116,7 @@ class TrainerTest {
     @Test
     void aDivergingRunStopsBeforeTheBadStepAndLeavesTheLastGoodCheckpoint(@TempDir Path dir) throws IOException {
         TrainConfig config = TrainConfig.builder().corpus("lab").val(0.1).cell(CellType.RNN_RELU).embed(8).hidden(12)
-                .mode(Batchers.Mode.STREAM).batch(4).seq(10).optimizer(TrainConfig.OptimizerName.SGD).lr(50)
+                .mode(Batching.STREAM).batch(4).seq(10).optimizer(TrainConfig.OptimizerName.SGD).lr(50)
                 .evalEvery(1).epochs(5).build();
         Path out = dir.resolve("run");
         AtomicReference<byte[]> lastSaved = new AtomicReference<>();
@@ -151,7 +151,7 @@ class TrainerTest {
 
     @Test
     void budgetsStopTheRunWhereTheySay() throws IOException {
-        TrainConfig base = small(Batchers.Mode.WINDOWS).dropout(0).layers(1).val(0).build();
+        TrainConfig base = small(Batching.WINDOWS).dropout(0).layers(1).val(0).build();
         TrainData data = TrainData.of(Corpus.lab(), 0, 0);
         Trainer byEpochs = Trainer.create(base.toBuilder().epochs(2).build(), data, null);
         assertThat(run(byEpochs).stop()).isEqualTo(Trainer.Stop.EPOCHS);
@@ -197,7 +197,7 @@ class TrainerTest {
     @Test
     void earlyStoppingEndsTheRunAfterPatienceEvaluationsWithoutProgress() throws IOException {
         // A learning rate this high on the 17-character validation tail overfits within a few epochs.
-        TrainConfig config = small(Batchers.Mode.STREAM).dropout(0).layers(1).hidden(32).lr(0.05).epochs(200)
+        TrainConfig config = small(Batching.STREAM).dropout(0).layers(1).hidden(32).lr(0.05).epochs(200)
                 .patience(3).build();
         Trainer t = Trainer.create(config, LAB, null);
         Trainer.Result r = run(t);
@@ -212,7 +212,7 @@ class TrainerTest {
 
     @Test
     void checkpointsHoldEverythingAndTheBestIsTheBestValidation(@TempDir Path dir) throws IOException {
-        TrainConfig config = small(Batchers.Mode.STREAM).epochs(3).test(0.1).build();
+        TrainConfig config = small(Batching.STREAM).epochs(3).test(0.1).build();
         TrainData data = TrainData.of(Corpus.lab(), 0.1, 0.1);
         Trainer t = Trainer.create(config, data, dir);
         Trainer.Result r = run(t);
@@ -252,7 +252,7 @@ class TrainerTest {
 
     @Test
     void resumingRefusesAnotherSettingOrAnotherText(@TempDir Path dir) throws IOException {
-        TrainConfig config = small(Batchers.Mode.STREAM).steps(3).build();
+        TrainConfig config = small(Batching.STREAM).steps(3).build();
         run(Trainer.create(config, LAB, dir));
         Path file = dir.resolve(Checkpoint.LAST);
         Checkpoint c = Checkpoint.read(file);
@@ -279,7 +279,7 @@ class TrainerTest {
 
     @Test
     void aGivenInitialModelMustMatchTheConfig() {
-        TrainConfig config = small(Batchers.Mode.STREAM).build();
+        TrainConfig config = small(Batching.STREAM).build();
         CharModel wrong = CharModel.create(config.toBuilder().hidden(5).build().modelConfig(LAB.vocabulary().size()), 1);
         assertThatThrownBy(() -> Trainer.create(config, LAB, wrong, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("the model is ModelConfig[");
@@ -287,7 +287,7 @@ class TrainerTest {
 
     @Test
     void theBatchShrinksToFitASmallTextWithAWarning() throws IOException {
-        TrainConfig config = small(Batchers.Mode.STREAM).batch(100).seq(20).build();
+        TrainConfig config = small(Batching.STREAM).batch(100).seq(20).build();
         Trainer t = Trainer.create(config, LAB, null);
         assertThat(t.batcher().batchSize()).isEqualTo(15);
         assertThat(t.warnings()).containsExactly("the text has 305 characters, enough for 15 streams of 20 steps; "

@@ -7,5 +7,7 @@
  * {@link org.rnnlab.report.MetricsTable}, ...) that the caller fills, and deliberately depends on no model, training
  * or generation code, so that the lab, the CLI and a web playground can all draw with it. It writes no files: the
  * caller decides where the string goes.
+ *
+ * <p>Not a library API: rnnlab-lab is an application of the core's public API ({@code org.rnnlab}) and may change.
  */
 package org.rnnlab.report;

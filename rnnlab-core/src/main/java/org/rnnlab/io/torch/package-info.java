@@ -11,5 +11,7 @@
  * knows nothing of layers, gate orders, shapes a model expects, optimizer state or training checkpoints; checking
  * that {@code lstm.weight_ih_l0} has the right shape is the model's job. It reads no legacy (pre-1.6, tar-based)
  * files, no TorchScript archives and no pickles of anything but a dict of tensors.
+ *
+ * <p>Internal: this package is not part of rnnlab's public API (package {@code org.rnnlab}) and may change.
  */
 package org.rnnlab.io.torch;
