@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = {"Training tokens/s and generation chars/s, measured like ../shared/peers/torch_bench.py.", "",
+        description = {"Training tokens/s and generation chars/s: the training step is rnnlab train's own (TrainStep), timed after",
+            "a warm-up; generation as rnnlab complete runs it. tools/bench_vs_torch.py measures PyTorch the same way.", "",
             "With --config, the issue's named configurations (lab-lstm, lab-rnn, medium-lstm, medium-gru, large-lstm);",
             "otherwise one configuration from the same flags as the peer script. Each result is one JSON line with",
             "--json (the peer's keys), else a readable line."},
@@ -55,6 +56,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "Time each phase over at least this long, past --steps or the character counts if need be (default: ${DEFAULT-VALUE}).")
     double minSeconds;
     @Option(names = "--lr", defaultValue = "0.005") double lr;
+    @Option(names = "--clip", defaultValue = "0", paramLabel = "NORM",
+            description = "Clip the gradients' global L2 norm, as rnnlab train --clip (default: off; the norm is computed either way, as train does).")
+    double clip;
     @Option(names = "--gen-chars", defaultValue = "2000", description = "Characters sampled with carried state (default: ${DEFAULT-VALUE}).") int genChars;
     @Option(names = "--naive-chars", description = "Characters sampled the notebook's way (default: 2000; 200 for large).") Integer naiveChars;
     @Option(names = "--gen-warmup", defaultValue = "50") int genWarmup;
@@ -104,7 +108,7 @@ final class BenchCommand implements Callable<Integer> {
         CellType c = CellType.parse(cell);
         return new Throughput.Config("custom", c, embed, hidden, layers, batch, seq, Batching.parse(mode),
                 steps == null ? 200 : steps, warmup, lr, genChars, naiveChars == null ? 2000 : naiveChars,
-                genWarmup, context, temperature, seed, warmupSeconds, minSeconds);
+                genWarmup, context, temperature, seed, warmupSeconds, minSeconds, clip);
     }
 
     private List<Throughput.Config> named(String name, Corpus text) {
@@ -144,6 +148,6 @@ final class BenchCommand implements Callable<Integer> {
 
     private Throughput.Config cfg(String name, CellType c, int e, int h, int l, int b, int t, Batching m, int st, int naive) {
         return new Throughput.Config(name, c, e, h, l, b, t, m, st, warmup, lr, genChars, naive, genWarmup, context,
-                temperature, seed, warmupSeconds, minSeconds);
+                temperature, seed, warmupSeconds, minSeconds, clip);
     }
 }

@@ -18,14 +18,16 @@ import org.rnnlab.model.State;
 import org.rnnlab.nn.Mode;
 import org.rnnlab.text.Vocabulary;
 import org.rnnlab.train.Adam;
+import org.rnnlab.train.TrainStep;
 import org.rnnlab.train.Batcher;
 import org.rnnlab.train.Batchers;
 import org.rnnlab.train.Batching;
 import org.rnnlab.util.Rng;
 
 /**
- * Measures what {@code ../shared/peers/torch_bench.py} measures, the same way, so the two print comparable
- * figures: training tokens per second (forward, backward and an Adam step per batch, after warm-up steps), then
+ * Measures what {@code tools/torch_bench.py} measures in PyTorch, the same way, so the two print comparable
+ * figures: training tokens per second (rnnlab train's own {@link TrainStep}: forward, backward, the gradient norm
+ * and clipping, an Adam step per batch, after warm-up steps), then
  * generation characters per second at batch 1 with the state carried ({@code gen_carried_cps}) and the notebook's way,
  * re-running the last {@code context} characters from a zero state for every character ({@code gen_naive_cps}).
  * The result uses the peer's JSON keys.
@@ -43,7 +45,7 @@ public final class Throughput {
     public record Config(String name, CellType cell, int embed, int hidden, int layers, int batch, int seq,
                          Batching mode, int steps, int warmup, double lr, int genChars, int naiveChars,
                          int genWarmup, int context, double temperature, long seed, double warmupSeconds,
-                         double minSeconds) {
+                         double minSeconds, double clip) {
         public Config {
             if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
             if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
@@ -51,6 +53,7 @@ public final class Throughput {
             if (!(minSeconds >= 0)) throw new IllegalArgumentException("--min-seconds must be >= 0, got " + minSeconds);
             if (genChars < 0 || naiveChars < 0) throw new IllegalArgumentException("character counts must be >= 0");
             if (context < 1) throw new IllegalArgumentException("--context must be at least 1, got " + context);
+            if (!(clip >= 0)) throw new IllegalArgumentException("--clip must be >= 0 (0: none), got " + clip);
         }
     }
 
@@ -62,7 +65,9 @@ public final class Throughput {
         int[] data = vocab.encode(text);
         ModelConfig mc = new ModelConfig(c.cell(), vocab.size(), c.embed(), c.hidden(), c.layers(), 0);
         CharModel model = CharModel.create(mc, c.seed());
-        Adam adam = new Adam(model.parameters().size(), c.lr(), Adam.Options.DEFAULT);
+        // The step rnnlab train runs: Adam, and the gradient norm (clipped when --clip is given).
+        TrainStep step = new TrainStep(model, new Adam(model.parameters().size(), c.lr(), Adam.Options.DEFAULT),
+                c.clip(), 0);
         Rng rng = new Rng(c.seed());
         Batcher batcher = Batchers.fit(c.mode(), data, c.batch(), c.seq(), rng, w -> {});
         int B = batcher.batchSize();
@@ -77,7 +82,7 @@ public final class Throughput {
         long warm0 = System.nanoTime();
         int warmupSteps = 0;
         while (warmupSteps < c.warmup() || System.nanoTime() - warm0 < c.warmupSeconds() * 1e9) {
-            lastLoss = trainStep(model, adam, batcher, ws, in, out, state);
+            lastLoss = trainStep(step, batcher, ws, in, out, state);
             if (warmupSteps++ == 0) firstLoss = lastLoss;
         }
         double[] stepSeconds = new double[Math.max(16, c.steps())];
@@ -86,7 +91,7 @@ public final class Throughput {
         long t0 = System.nanoTime();
         while (steps < c.steps() || System.nanoTime() - t0 < c.minSeconds() * 1e9) {
             long a = System.nanoTime();
-            lastLoss = trainStep(model, adam, batcher, ws, in, out, state);
+            lastLoss = trainStep(step, batcher, ws, in, out, state);
             if (steps == stepSeconds.length) stepSeconds = Arrays.copyOf(stepSeconds, 2 * steps);
             stepSeconds[steps] = (System.nanoTime() - a) / 1e9;
             if (warmupSteps == 0 && steps == 0) firstLoss = lastLoss;
@@ -143,6 +148,7 @@ public final class Throughput {
         r.put("params", mc.parameterCount());
         r.put("steps", steps);
         r.put("warmup", warmupSteps);
+        r.put("clip", c.clip());
         r.put("threads", org.rnnlab.kernel.Parallelism.threads());
         r.put("kernel", org.rnnlab.kernel.Kernel.preferred().name());
         r.put("java", Runtime.version().toString());
@@ -173,14 +179,11 @@ public final class Throughput {
         return r;
     }
 
-    private static double trainStep(CharModel model, Adam adam, Batcher batcher, CharModel.Workspace ws,
-                                    int[] in, int[] out, State state) {
+    private static double trainStep(TrainStep step, Batcher batcher, CharModel.Workspace ws, int[] in, int[] out,
+                                    State state) {
         batcher.next(in, out);
         if (batcher.freshState()) state.reset();
-        model.zeroGrad();
-        double loss = model.forward(ws, in, out, state, Mode.EVAL);
-        model.backward(ws);
-        adam.step(model.parameters().values(), model.parameters().grads());
+        double loss = step.run(ws, in, out, state, Mode.EVAL);
         if (batcher instanceof Batcher.Stream) state.copyFrom(ws.finalState());
         return loss;
     }

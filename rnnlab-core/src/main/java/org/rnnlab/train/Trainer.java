@@ -18,8 +18,8 @@ import org.rnnlab.nn.Mode;
 import org.rnnlab.util.Rng;
 
 /**
- * The training loop. Each step: the next batch ({@link Batcher}), zero the gradients, forward, backward,
- * clip, optimizer step. In stream mode the final state of a batch is the initial state of the next (truncated
+ * The training loop. Each step: the next batch ({@link Batcher}), then {@link TrainStep} (zero the gradients,
+ * forward, backward, clip, optimizer step). In stream mode the final state of a batch is the initial state of the next (truncated
  * BPTT: the gradient stops at the batch boundary) and restarts from zero when the batcher says the streams
  * wrapped; in windows mode every sequence starts from a zero state.
  *
@@ -89,6 +89,7 @@ public final class Trainer implements AutoCloseable {
     private final CharModel model;
     private final ParameterArena params;
     private final Optimizer optimizer;
+    private final TrainStep trainStep;
     private final LrSchedule schedule;
     private final Rng dropoutRng;
     private final Mode trainingMode;
@@ -144,6 +145,7 @@ public final class Trainer implements AutoCloseable {
         this.trainingMode = Mode.training(dropoutRng);
         this.batcher = Batchers.fit(config.mode(), data.train(), config.batch(), config.seq(), shuffleRng, warnings::add);
         this.optimizer = config.newOptimizer(params.size());
+        this.trainStep = new TrainStep(model, optimizer, config.clipNorm(), config.clipValue());
         this.schedule = config.newSchedule();
         this.carry = config.mode() == Batching.STREAM ? model.zeroState(batcher.batchSize()) : null;
         this.inputs = new int[batcher.batchSize() * config.seq()];
@@ -343,16 +345,8 @@ public final class Trainer implements AutoCloseable {
             if (batcher.freshState()) carry.reset();
             initial = carry;
         }
-        model.zeroGrad();
-        double loss = model.forward(w.ws, w.inputs, w.targets, initial, trainingMode);
+        double loss = trainStep.run(w.ws, w.inputs, w.targets, initial, trainingMode);
         if (!Double.isFinite(loss)) return loss;
-        model.backward(w.ws);
-        float[] g = params.grads();
-        int size = params.size();
-        double norm = config.clipNorm() > 0 ? GradClip.byGlobalNorm(g, size, config.clipNorm()) : GradClip.norm(g, size);
-        if (!Double.isFinite(norm)) return norm;
-        if (config.clipValue() > 0) GradClip.byValue(g, size, config.clipValue());
-        optimizer.step(params.values(), g);
         if (carry != null) carry.copyFrom(w.ws.finalState());
         step++;
         int count = n * seq;

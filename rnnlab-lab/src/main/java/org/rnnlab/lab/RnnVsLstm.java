@@ -20,6 +20,7 @@ import org.rnnlab.model.State;
 import org.rnnlab.nn.Mode;
 import org.rnnlab.text.Vocabulary;
 import org.rnnlab.train.Adam;
+import org.rnnlab.train.TrainStep;
 import org.rnnlab.util.Rng;
 
 /**
@@ -218,7 +219,7 @@ public final class RnnVsLstm {
     private static final class Trainee {
         final CellType cell;
         final CharModel model;
-        final Adam adam;
+        final TrainStep step; // Adam, no clipping: the notebook's loop
         final CharModel.Workspace ws;
         final State zero;
         final int[] tokens;
@@ -237,7 +238,7 @@ public final class RnnVsLstm {
         Trainee(CellType cell, CharModel model, Config c, int[] tokens) {
             this.cell = cell;
             this.model = model;
-            this.adam = new Adam(model.parameters().size(), c.lr(), Adam.Options.DEFAULT);
+            this.step = new TrainStep(model, new Adam(model.parameters().size(), c.lr(), Adam.Options.DEFAULT), 0, 0);
             this.ws = model.workspace(1, c.seq());
             this.zero = model.zeroState(1);
             this.tokens = tokens;
@@ -274,10 +275,7 @@ public final class RnnVsLstm {
             for (int start : order) {
                 System.arraycopy(tokens, start, in, 0, seq);
                 System.arraycopy(tokens, start + 1, target, 0, seq);
-                model.zeroGrad();
-                sum += model.forward(ws, in, target, zero, Mode.EVAL); // no dropout in the notebook's models
-                model.backward(ws);
-                adam.step(model.parameters().values(), model.parameters().grads());
+                sum += step.run(ws, in, target, zero, Mode.EVAL); // no dropout in the notebook's models
             }
             epochLoss[e] = sum;
             seconds += (System.nanoTime() - t0) / 1e9;

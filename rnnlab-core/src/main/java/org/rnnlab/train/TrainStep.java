@@ -1,0 +1,75 @@
+package org.rnnlab.train;
+
+import org.rnnlab.model.CharModel;
+import org.rnnlab.model.ParameterArena;
+import org.rnnlab.model.State;
+import org.rnnlab.nn.Mode;
+
+/**
+ * One optimizer step on one batch, the only one in rnnlab: {@code rnnlab train} ({@link Trainer}), the lab's second
+ * exercise and {@code rnnlab bench} all run it, so the benchmark times what training runs.
+ * <ol>
+ *   <li>zero the gradients;</li>
+ *   <li>forward and the mean cross-entropy over the batch (B, T);</li>
+ *   <li>backward through time;</li>
+ *   <li>the gradients' global L2 norm, clipped to {@code clipNorm} when it is above 0 (PyTorch's
+ *       {@code clip_grad_norm_}), then each gradient clamped to [-clipValue, clipValue] when that is above 0;</li>
+ *   <li>the optimizer's update.</li>
+ * </ol>
+ * A loss or gradient norm that is not finite stops the step before the update, so the weights stay as they were
+ * and the caller sees the value (the trainer ends the run on it). Allocates nothing. Not thread-safe: one step
+ * object per trainer.
+ */
+public final class TrainStep {
+    private final CharModel model;
+    private final ParameterArena params;
+    private final Optimizer optimizer;
+    private final double clipNorm;
+    private final double clipValue;
+    private double gradNorm = Double.NaN;
+
+    /**
+     * @param clipNorm  the global norm to clip to, or 0 for none
+     * @param clipValue the bound to clamp each gradient to, or 0 for none
+     */
+    public TrainStep(CharModel model, Optimizer optimizer, double clipNorm, double clipValue) {
+        if (!(clipNorm >= 0) || !(clipValue >= 0)) {
+            throw new IllegalArgumentException("clipping bounds must be >= 0 (0: none), got " + clipNorm + " and " + clipValue);
+        }
+        this.model = model;
+        this.params = model.parameters();
+        this.optimizer = optimizer;
+        this.clipNorm = clipNorm;
+        this.clipValue = clipValue;
+    }
+
+    /**
+     * One step on {@code inputs} and {@code targets} (B, T) from {@code initial}; {@code ws.finalState()} then holds
+     * the state after the batch (for a caller that carries it).
+     *
+     * @return the batch's mean loss per character, or the non-finite loss or gradient norm that stopped the step
+     */
+    public double run(CharModel.Workspace ws, int[] inputs, int[] targets, State initial, Mode mode) {
+        model.zeroGrad();
+        double loss = model.forward(ws, inputs, targets, initial, mode);
+        if (!Double.isFinite(loss)) return loss;
+        model.backward(ws);
+        float[] g = params.grads();
+        int size = params.size();
+        double norm = clipNorm > 0 ? GradClip.byGlobalNorm(g, size, clipNorm) : GradClip.norm(g, size);
+        gradNorm = norm;
+        if (!Double.isFinite(norm)) return norm;
+        if (clipValue > 0) GradClip.byValue(g, size, clipValue);
+        optimizer.step(params.values(), g);
+        return loss;
+    }
+
+    /** The last step's gradient norm before clipping (NaN before the first backward pass). */
+    public double gradNorm() {
+        return gradNorm;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+}
