@@ -1,0 +1,164 @@
+package org.rnnlab.nn;
+
+import static org.rnnlab.kernel.Kernel.ACCUMULATE;
+import static org.rnnlab.kernel.Kernel.NO_TRANS;
+import static org.rnnlab.kernel.Kernel.OVERWRITE;
+import static org.rnnlab.kernel.Kernel.TRANS;
+
+import java.util.Arrays;
+import java.util.List;
+import org.rnnlab.kernel.Kernel;
+import org.rnnlab.kernel.PackedB;
+
+/**
+ * What every recurrent layer shares, so that {@link Rnn}, {@link Lstm} and {@link Gru} hold only their own
+ * equations: PyTorch's four parameters and their shape rules ({@code weight_ih (G*H, in)}, {@code weight_hh (G*H,
+ * H)}, {@code bias_ih}, {@code bias_hh (G*H)}), and in every {@link Pass} the outputs h_t, the copied initial state,
+ * the packed W_hh of both directions, the input projection of all T steps as one GEMM, and the ending of backward:
+ * the weight gradients summed over all steps and the gradient of the input, as GEMMs.
+ */
+abstract class RecurrentBase implements RecurrentLayer {
+    final Kernel k;
+    final Param wIh; // (G*H, in)
+    final Param wHh; // (G*H, H)
+    final Param bIh; // (G*H)
+    final Param bHh; // (G*H)
+    final int in;
+    final int hidden;
+    private final int gates;
+
+    /** Checks PyTorch's layout for {@code gates} gate blocks; errors name the tensor and {@code kind}. */
+    RecurrentBase(String kind, int gates, Kernel kernel, Param weightIh, Param weightHh, Param biasIh, Param biasHh) {
+        int[] hh = weightHh.shape();
+        if (hh.length != 2 || hh[1] < 1 || hh[0] != gates * hh[1]) {
+            throw new IllegalArgumentException(weightHh.name() + ": the weight_hh of an " + kind + " layer is (" + gates
+                    + "H, H), found " + Arrays.toString(hh));
+        }
+        int h = hh[1];
+        int[] ih = weightIh.shape();
+        if (ih.length != 2 || ih[0] != gates * h || ih[1] < 1) {
+            throw new IllegalArgumentException(weightIh.name() + ": expected shape (" + gates * h + ", in) for H = "
+                    + h + ", found " + Arrays.toString(ih));
+        }
+        biasIh.requireShape(gates * h);
+        biasHh.requireShape(gates * h);
+        this.k = kernel;
+        this.wIh = weightIh;
+        this.wHh = weightHh;
+        this.bIh = biasIh;
+        this.bHh = biasHh;
+        this.in = ih[1];
+        this.hidden = h;
+        this.gates = gates;
+    }
+
+    @Override public final int inputSize() { return in; }
+    @Override public final int hiddenSize() { return hidden; }
+    @Override public final int gates() { return gates; }
+    @Override public boolean hasCell() { return false; }
+    @Override public final List<Param> params() { return List.of(wIh, wHh, bIh, bHh); }
+
+    /** {@code into = b_ih + b_hh} (G*H): for the cells that add both biases to the input projection, once. */
+    final void sumBiases(float[] into) {
+        float[] bIn = bIh.values(), bRec = bHh.values();
+        for (int j = 0; j < into.length; j++) into[j] = bIn[bIh.offset() + j] + bRec[bHh.offset() + j];
+    }
+
+    /** The buffers of one (B, T) batch that every cell has; a cell's pass adds its own. */
+    abstract class Pass implements RecurrentLayer.Pass {
+        final int batch;
+        final int steps;
+        final float[] out;  // (T, B, H) h_t
+        final float[] h0;   // (B, H) copy of the initial state
+        final float[] hT;   // (B, H)
+        final float[] dh;   // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
+        final PackedB whhT; // W_hh^T (H, G*H) for the recurrence, packed by forward
+        final PackedB whh;  // W_hh (G*H, H) for dh = da W_hh, packed by backward
+
+        Pass(int batch, int steps) {
+            if (batch < 1 || steps < 1) {
+                throw new IllegalArgumentException("batch and steps must be at least 1, got B = " + batch + ", T = "
+                        + steps);
+            }
+            this.batch = batch;
+            this.steps = steps;
+            int bh = batch * hidden;
+            out = new float[steps * bh];
+            h0 = new float[bh];
+            hT = new float[bh];
+            dh = new float[bh];
+            whhT = k.newPackedB(TRANS, hidden, gates * hidden, batch, steps);
+            whh = k.newPackedB(NO_TRANS, gates * hidden, hidden, batch, steps);
+        }
+
+        /** Where the input projection x W_ih^T (T, B, G*H) goes, and where the cell's {@link #recur} reads it. */
+        abstract float[] projection();
+
+        /** The rest of forward, from x W_ih^T in {@link #projection()}: biases, the steps, h_T (and c_T). */
+        abstract void recur(float[] h0In, float[] c0In);
+
+        @Override
+        public final void forward(float[] x, float[] h0In, float[] c0In) {
+            // x W_ih^T for all T * B rows at once
+            int G = gates * hidden;
+            k.sgemm(NO_TRANS, TRANS, steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0,
+                    G, OVERWRITE);
+            recur(h0In, c0In);
+        }
+
+        @Override
+        public final void forwardProjected(float[] projected, float[] h0In, float[] c0In) {
+            System.arraycopy(projected, 0, projection(), 0, steps * batch * gates * hidden);
+            recur(h0In, c0In);
+        }
+
+        /** Copies the initial state in, packs W_hh^T for the steps. */
+        final void begin(float[] h0In) {
+            System.arraycopy(h0In, 0, h0, 0, batch * hidden);
+            k.pack(whhT, wHh.values(), wHh.offset(), hidden);
+        }
+
+        /** h_T from the last step. */
+        final void end() {
+            int bh = batch * hidden;
+            System.arraycopy(out, (steps - 1) * bh, hT, 0, bh);
+        }
+
+        /** Starts a backward pass from dLoss/dh_T; packs W_hh for dh = da W_hh. */
+        final void beginBackward(float[] dhT) {
+            System.arraycopy(dhT, 0, dh, 0, batch * hidden);
+            k.pack(whh, wHh.values(), wHh.offset(), hidden);
+        }
+
+        /** At step t of a backward pass: dLoss/dh_t = dOut_t + what came back from step t+1, into {@code into}. */
+        final void keepHiddenGradient(float[] into, int t, float[] dOut) {
+            if (into == null) return;
+            int bh = batch * hidden, s = t * bh;
+            for (int j = 0; j < bh; j++) into[s + j] = dOut[s + j] + dh[j];
+        }
+
+        /**
+         * The ending of backward, from the gradients of the input side {@code dIn} and of the hidden side {@code dRec}
+         * of the pre-activations (T, B, G*H; the same array when the cell sums the two): the weights, summed over all
+         * steps, {@code dW_ih += dIn^T x}, {@code dW_hh += dRec_t^T h_{t-1}}, {@code db_ih += sum dIn},
+         * {@code db_hh += sum dRec}; and the input, {@code dx = dIn W_ih}.
+         */
+        final void finishBackward(float[] x, float[] dIn, float[] dRec, float[] dx) {
+            int B = batch, H = hidden, G = gates * H, n = steps * B;
+            k.sgemm(TRANS, NO_TRANS, G, in, n, dIn, 0, G, x, 0, in, wIh.grads(), wIh.offset(), in, ACCUMULATE);
+            k.sgemm(TRANS, NO_TRANS, G, H, B, dRec, 0, G, h0, 0, H, wHh.grads(), wHh.offset(), H, ACCUMULATE);
+            k.sgemm(TRANS, NO_TRANS, G, H, n - B, dRec, B * G, G, out, 0, H, wHh.grads(), wHh.offset(), H, ACCUMULATE);
+            k.addColumnSums(n, G, dIn, 0, G, bIh.grads(), bIh.offset());
+            k.addColumnSums(n, G, dRec, 0, G, bHh.grads(), bHh.offset());
+            k.sgemm(NO_TRANS, NO_TRANS, n, in, G, dIn, 0, G, wIh.values(), wIh.offset(), in, dx, 0, in, OVERWRITE);
+        }
+
+        @Override public final int batch() { return batch; }
+        @Override public final int steps() { return steps; }
+        @Override public final float[] output() { return out; }
+        @Override public final float[] finalH() { return hT; }
+        @Override public final float[] dInitialH() { return dh; }
+        @Override public float[] finalC() { return null; }
+        @Override public float[] dInitialC() { return null; }
+    }
+}
