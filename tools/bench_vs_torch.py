@@ -2,7 +2,7 @@
 """rnnlab against PyTorch, side by side on this machine: the README's performance table is this script's output.
 
 For each of issue 7's configurations it runs, back to back and ROUNDS times over, `bin/rnnlab bench --json` (every
-core) and the peer script ../shared/peers/torch_bench.py with --threads 1 and --threads 2 (PyTorch's best setting
+core) and the peer script tools/torch_bench.py (PEER) with --threads 1 and --threads 2 (PyTorch's best setting
 differs by configuration: its batch-1 runs are fastest on one thread), each process under /usr/bin/time for its
 peak resident memory. A machine shared with other jobs only ever slows a run down, so each figure is the best of its
 rounds; the ratio compares rnnlab's best with PyTorch's best over both thread settings.
@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEER = os.environ.get("PEER", os.path.join(ROOT, "..", "shared", "peers", "torch_bench.py"))
+PEER = os.environ.get("PEER", os.path.join(ROOT, "tools", "torch_bench.py"))
 CORPUS = os.environ.get("CORPUS", "/tmp/pycorpus.txt")
 
 # name: (peer flags, step count for both) - the issue's table; Adam 0.005 is both tools' default.
