@@ -102,6 +102,12 @@ public interface Kernel {
     void gruCell(int batch, int hidden, float[] gx, int gxOff, float[] gh, int ghOff,
                  float[] hPrev, int hpOff, float[] h, int hOff);
 
+    /**
+     * {@code sum x[i]^2} over n entries, in double precision (as if each square were added in double; the kernels
+     * differ in the order, and so agree to rounding): the squared L2 norm of a gradient arena.
+     */
+    double sumOfSquares(float[] x, int off, int n);
+
     /** {@code log(sum exp x)} over n entries, stable for any magnitude (the maximum is factored out). */
     double logSumExp(float[] x, int off, int n);
 

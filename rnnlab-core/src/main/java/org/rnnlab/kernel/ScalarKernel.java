@@ -236,6 +236,28 @@ public final class ScalarKernel implements Kernel {
     }
 
     @Override
+    public double sumOfSquares(float[] x, int off, int n) {
+        // eight partial sums combined pairwise at the end: one running sum would make each addition wait for the
+        // one before; eight let the processor overlap them
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            int o = off + i;
+            s0 += (double) x[o] * x[o];
+            s1 += (double) x[o + 1] * x[o + 1];
+            s2 += (double) x[o + 2] * x[o + 2];
+            s3 += (double) x[o + 3] * x[o + 3];
+            s4 += (double) x[o + 4] * x[o + 4];
+            s5 += (double) x[o + 5] * x[o + 5];
+            s6 += (double) x[o + 6] * x[o + 6];
+            s7 += (double) x[o + 7] * x[o + 7];
+        }
+        double sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        for (; i < n; i++) sum += (double) x[off + i] * x[off + i];
+        return sum;
+    }
+
+    @Override
     public double logSumExp(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = off; i < off + n; i++) max = Math.max(max, x[i]);

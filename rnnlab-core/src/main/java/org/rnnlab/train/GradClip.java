@@ -1,5 +1,7 @@
 package org.rnnlab.train;
 
+import org.rnnlab.kernel.Kernel;
+
 /**
  * Gradient clipping over the whole flat gradient arena, as PyTorch's utilities do it.
  * <ul>
@@ -13,11 +15,9 @@ package org.rnnlab.train;
 public final class GradClip {
     private GradClip() {}
 
-    /** The L2 norm of {@code g[0..size)}, accumulated in double. */
-    public static double norm(float[] g, int size) {
-        double sum = 0;
-        for (int i = 0; i < size; i++) sum += (double) g[i] * g[i];
-        return Math.sqrt(sum);
+    /** The L2 norm of {@code g[0..size)}, accumulated in double by the kernel. */
+    public static double norm(Kernel k, float[] g, int size) {
+        return Math.sqrt(k.sumOfSquares(g, 0, size));
     }
 
     /**
@@ -25,9 +25,9 @@ public final class GradClip {
      *
      * @return the norm before clipping (infinite or NaN norms are returned unscaled, for the caller to report)
      */
-    public static double byGlobalNorm(float[] g, int size, double maxNorm) {
+    public static double byGlobalNorm(Kernel k, float[] g, int size, double maxNorm) {
         if (!(maxNorm > 0)) throw new IllegalArgumentException("clip norm must be > 0, got " + maxNorm);
-        double total = norm(g, size);
+        double total = norm(k, g, size);
         if (!Double.isFinite(total)) return total;
         double coef = maxNorm / (total + 1e-6);
         if (coef < 1) {

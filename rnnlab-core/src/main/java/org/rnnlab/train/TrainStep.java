@@ -56,7 +56,8 @@ public final class TrainStep {
         model.backward(ws);
         float[] g = params.grads();
         int size = params.size();
-        double norm = clipNorm > 0 ? GradClip.byGlobalNorm(g, size, clipNorm) : GradClip.norm(g, size);
+        double norm = clipNorm > 0 ? GradClip.byGlobalNorm(model.kernel(), g, size, clipNorm)
+                : GradClip.norm(model.kernel(), g, size);
         gradNorm = norm;
         if (!Double.isFinite(norm)) return norm;
         if (clipValue > 0) GradClip.byValue(g, size, clipValue);

@@ -364,4 +364,29 @@ class VectorKernelTest {
         assertThat(p[2]).isEqualTo(0f);
         assertThat(p[0] + p[1]).isCloseTo(1f, within(1e-6f));
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 7, 8, 1023, 1024, 1025, 3000, 70_001})
+    void sumOfSquaresIsTheDoubleSumToRoundingWhateverTheSize(int n) {
+        float[] x = filled(new SplittableRandom(n), n + 5, 3);
+        double exact = 0;
+        for (int i = 0; i < n; i++) exact += (double) x[i + 5] * x[i + 5];
+        double tol = 1e-6 * exact + 1e-300;
+        assertThat(S.sumOfSquares(x, 5, n)).isCloseTo(exact, within(1e-12 * exact + 1e-300));
+        assertThat(V.sumOfSquares(x, 5, n)).isCloseTo(exact, within(tol));
+        assertThat(V.sumOfSquares(x, 5, n)).as("the same every time").isEqualTo(V.sumOfSquares(x, 5, n));
+    }
+
+    @Test
+    void sumOfSquaresOverflowsOnlyWhereTheDoubleSumDoes() {
+        float[] big = new float[4096];
+        Arrays.fill(big, 1e30f); // each square overflows float, not double
+        double want = 4096 * ((double) 1e30f * 1e30f);
+        assertThat(V.sumOfSquares(big, 0, big.length)).isCloseTo(want, within(1e-12 * want));
+        assertThat(S.sumOfSquares(big, 0, big.length)).isCloseTo(want, within(1e-12 * want));
+        big[2000] = Float.NaN;
+        assertThat(V.sumOfSquares(big, 0, big.length)).isNaN();
+        big[2000] = Float.POSITIVE_INFINITY;
+        assertThat(V.sumOfSquares(big, 0, big.length)).isInfinite();
+    }
 }
