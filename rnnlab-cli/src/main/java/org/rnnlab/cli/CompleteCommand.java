@@ -141,8 +141,8 @@ final class CompleteCommand implements Callable<Integer> {
         if (!stopString.isEmpty()) {
             try {
                 completer.stopTokens(stopString);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--stop: " + e.getMessage());
+            } catch (org.rnnlab.InputException e) { // field "stop": the option it came from
+                throw new IllegalArgumentException("--stop: " + e.getMessage(), e);
             }
         }
         SamplingOptions sampling = greedy || beam != null ? SamplingOptions.GREEDY

@@ -59,12 +59,12 @@ public final class CharModel {
         this.config = config;
         this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
         this.params = new ParameterArena(config.parameterShapes());
-        this.embedding = new Embedding(kernel, params.get("embedding.weight"));
+        this.embedding = new Embedding(kernel, params.get(StateDictNames.EMBEDDING));
         String m = config.cell().moduleName();
         List<RecurrentLayer> layers = new ArrayList<>();
         for (int k = 0; k < config.layers(); k++) {
-            Param wIh = params.get(m + ".weight_ih_l" + k), wHh = params.get(m + ".weight_hh_l" + k);
-            Param bIh = params.get(m + ".bias_ih_l" + k), bHh = params.get(m + ".bias_hh_l" + k);
+            Param wIh = params.get(StateDictNames.weightIh(m, k)), wHh = params.get(StateDictNames.weightHh(m, k));
+            Param bIh = params.get(StateDictNames.biasIh(m, k)), bHh = params.get(StateDictNames.biasHh(m, k));
             layers.add(switch (config.cell()) {
                 case RNN_TANH, RNN_RELU -> new Rnn(kernel, config.cell().nonlinearity(), wIh, wHh, bIh, bHh);
                 case LSTM -> new Lstm(kernel, wIh, wHh, bIh, bHh);
@@ -72,7 +72,7 @@ public final class CharModel {
             });
         }
         this.rnn = new RecurrentStack(layers, config.dropout());
-        this.fc = new Linear(kernel, params.get("fc.weight"), params.get("fc.bias"));
+        this.fc = new Linear(kernel, params.get(StateDictNames.FC_WEIGHT), params.get(StateDictNames.FC_BIAS));
         this.loss = new SoftmaxCrossEntropy(kernel, config.vocab());
     }
 
@@ -94,7 +94,7 @@ public final class CharModel {
         float[] w = model.params.values();
         for (Param p : model.params.params()) {
             int end = p.offset() + p.size();
-            if (p.name().equals("embedding.weight")) {
+            if (p.name().equals(StateDictNames.EMBEDDING)) {
                 for (int i = p.offset(); i < end; i++) w[i] = (float) random.nextGaussian();
             } else {
                 double bound = 1 / Math.sqrt(config.hidden());
@@ -182,8 +182,8 @@ public final class CharModel {
         float[] row = table.get(token);
         if (row != null) return row;
         int E = config.embed(), G = config.cell().gates() * config.hidden();
-        Param emb = params.get("embedding.weight");
-        Param wIh = params.get(config.cell().moduleName() + ".weight_ih_l0");
+        Param emb = params.get(StateDictNames.EMBEDDING);
+        Param wIh = params.get(StateDictNames.weightIh(config.cell().moduleName(), 0));
         row = new float[G];
         kernel.sgemm(Kernel.NO_TRANS, Kernel.TRANS, 1, G, E, emb.values(), emb.offset() + token * E, E, wIh.values(),
                 wIh.offset(), E, row, 0, G, Kernel.OVERWRITE);

@@ -64,17 +64,17 @@ public record ModelConfig(CellType cell, int vocab, int embed, int hidden, int l
      */
     public List<ParameterArena.Spec> parameterShapes() {
         List<ParameterArena.Spec> specs = new ArrayList<>();
-        specs.add(new ParameterArena.Spec("embedding.weight", new int[] {vocab, embed}));
+        specs.add(new ParameterArena.Spec(StateDictNames.EMBEDDING, new int[] {vocab, embed}));
         int gh = cell.gates() * hidden;
         String m = cell.moduleName();
         for (int k = 0; k < layers; k++) {
-            specs.add(new ParameterArena.Spec(m + ".weight_ih_l" + k, new int[] {gh, k == 0 ? embed : hidden}));
-            specs.add(new ParameterArena.Spec(m + ".weight_hh_l" + k, new int[] {gh, hidden}));
-            specs.add(new ParameterArena.Spec(m + ".bias_ih_l" + k, new int[] {gh}));
-            specs.add(new ParameterArena.Spec(m + ".bias_hh_l" + k, new int[] {gh}));
+            specs.add(new ParameterArena.Spec(StateDictNames.weightIh(m, k), new int[] {gh, k == 0 ? embed : hidden}));
+            specs.add(new ParameterArena.Spec(StateDictNames.weightHh(m, k), new int[] {gh, hidden}));
+            specs.add(new ParameterArena.Spec(StateDictNames.biasIh(m, k), new int[] {gh}));
+            specs.add(new ParameterArena.Spec(StateDictNames.biasHh(m, k), new int[] {gh}));
         }
-        specs.add(new ParameterArena.Spec("fc.weight", new int[] {vocab, hidden}));
-        specs.add(new ParameterArena.Spec("fc.bias", new int[] {vocab}));
+        specs.add(new ParameterArena.Spec(StateDictNames.FC_WEIGHT, new int[] {vocab, hidden}));
+        specs.add(new ParameterArena.Spec(StateDictNames.FC_BIAS, new int[] {vocab}));
         return specs;
     }
 
@@ -103,18 +103,18 @@ public record ModelConfig(CellType cell, int vocab, int embed, int hidden, int l
      * ({@link StateDictLayout#toNotebook}): one recurrent module, under its cell's name, its gate rows checked.
      */
     static ModelConfig inferFromNotebook(Map<String, NpyArray> sd, Nonlinearity nonlinearity) {
-        int[] emb = shapeOf(sd, "embedding.weight", 2);
-        String module = List.of("rnn", "lstm", "gru").stream().filter(m -> sd.containsKey(m + ".weight_ih_l0"))
+        int[] emb = shapeOf(sd, StateDictNames.EMBEDDING, 2);
+        String module = List.of("rnn", "lstm", "gru").stream().filter(m -> sd.containsKey(StateDictNames.weightIh(m, 0)))
                 .findFirst().orElseThrow();
-        int hidden = shapeOf(sd, module + ".weight_hh_l0", 2)[1];
+        int hidden = shapeOf(sd, StateDictNames.weightHh(module, 0), 2)[1];
         CellType cell = switch (module) {
             case "lstm" -> CellType.LSTM;
             case "gru" -> CellType.GRU;
             default -> CellType.rnn(nonlinearity);
         };
         int layers = 0;
-        while (sd.containsKey(module + ".weight_ih_l" + layers)) layers++;
-        int[] fc = shapeOf(sd, "fc.weight", 2);
+        while (sd.containsKey(StateDictNames.weightIh(module, layers))) layers++;
+        int[] fc = shapeOf(sd, StateDictNames.FC_WEIGHT, 2);
         if (fc[0] != emb[0]) {
             throw new IllegalArgumentException("vocabulary mismatch: embedding.weight has " + emb[0]
                     + " rows (V) but fc.weight has " + fc[0]);

@@ -36,32 +36,32 @@ final class StateDictLayout {
     static Map<String, NpyArray> toNotebook(Map<String, NpyArray> stateDict) {
         Map<String, NpyArray> sd = unwrap(stateDict);
         String module = recurrentModule(sd);
-        int[] hh = shape(sd, module + ".weight_hh_l0");
-        int[] ih = shape(sd, module + ".weight_ih_l0");
+        int[] hh = shape(sd, StateDictNames.weightHh(module, 0));
+        int[] ih = shape(sd, StateDictNames.weightIh(module, 0));
         String last = module.substring(module.lastIndexOf('.') + 1);
         String canonical = cellModule(module, last, hh);
         String embedding = embedding(sd, module, ih[1]);
         String fc = output(sd, module, embedding, hh[1]);
 
-        if (sd == stateDict && module.equals(canonical) && "embedding.weight".equals(embedding) && "fc".equals(fc)
-                && hasBias(sd, module) && sd.containsKey("fc.bias")) {
+        if (sd == stateDict && module.equals(canonical) && StateDictNames.EMBEDDING.equals(embedding) && StateDictNames.FC.equals(fc)
+                && hasBias(sd, module) && sd.containsKey(StateDictNames.FC_BIAS)) {
             return stateDict;
         }
         LinkedHashMap<String, NpyArray> out = new LinkedHashMap<>();
-        if (embedding != null) out.put("embedding.weight", sd.get(embedding));
+        if (embedding != null) out.put(StateDictNames.EMBEDDING, sd.get(embedding));
         boolean zeroBias = !hasBias(sd, module);
-        for (int k = 0; sd.containsKey(module + ".weight_ih_l" + k); k++) {
-            for (String t : List.of("weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l")) {
+        for (int k = 0; sd.containsKey(StateDictNames.weightIh(module, k)); k++) {
+            for (String t : StateDictNames.RECURRENT) {
                 NpyArray a = sd.get(module + "." + t + k);
-                if (a == null && zeroBias && t.startsWith("bias")) a = zeros(shape(sd, module + ".weight_hh_l" + k)[0]);
+                if (a == null && zeroBias && t.startsWith("bias")) a = zeros(shape(sd, StateDictNames.weightHh(module, k))[0]);
                 if (a != null) out.put(canonical + "." + t + k, a);
             }
         }
         if (fc != null) {
             NpyArray w = sd.get(fc + ".weight");
-            out.put("fc.weight", w);
+            out.put(StateDictNames.FC_WEIGHT, w);
             NpyArray b = sd.get(fc + ".bias");
-            out.put("fc.bias", b != null ? b : zeros(w.shape()[0]));
+            out.put(StateDictNames.FC_BIAS, b != null ? b : zeros(w.shape()[0]));
         }
         // Whatever is left keeps its name, for the check to report.
         for (Map.Entry<String, NpyArray> e : sd.entrySet()) {
@@ -90,8 +90,9 @@ final class StateDictLayout {
 
     private static String recurrentModule(Map<String, NpyArray> sd) {
         List<String> found = new ArrayList<>();
+        String first = StateDictNames.weightIh("", 0); // ".weight_ih_l0"
         for (String k : sd.keySet()) {
-            if (k.endsWith(".weight_ih_l0")) found.add(k.substring(0, k.length() - ".weight_ih_l0".length()));
+            if (k.endsWith(first)) found.add(k.substring(0, k.length() - first.length()));
         }
         if (found.isEmpty()) {
             throw new IllegalArgumentException("state_dict has no recurrent module: expected rnn.weight_ih_l0, "
@@ -102,7 +103,8 @@ final class StateDictLayout {
                     + found.get(1) + "; rnnlab reads one recurrent module (stacked layers are one nn.RNN/LSTM/GRU)");
         }
         String m = found.get(0);
-        if (!sd.containsKey(m + ".weight_hh_l0")) throw new IllegalArgumentException("state_dict has no tensor " + m + ".weight_hh_l0");
+        String hh = StateDictNames.weightHh(m, 0);
+        if (!sd.containsKey(hh)) throw new IllegalArgumentException("state_dict has no tensor " + hh);
         for (String k : sd.keySet()) {
             if (k.startsWith(m + ".") && k.endsWith("_reverse")) {
                 throw new IllegalArgumentException(k + ": a bidirectional module, which reads the text backwards too;"
@@ -142,7 +144,7 @@ final class StateDictLayout {
 
     /** The embedding's name: embedding.weight, else the one bias-free (V, E) matrix outside the recurrent module. */
     private static String embedding(Map<String, NpyArray> sd, String module, int embed) {
-        if (sd.containsKey("embedding.weight")) return "embedding.weight";
+        if (sd.containsKey(StateDictNames.EMBEDDING)) return StateDictNames.EMBEDDING;
         List<String> found = new ArrayList<>();
         for (Map.Entry<String, NpyArray> e : sd.entrySet()) {
             String k = e.getKey();
@@ -161,7 +163,7 @@ final class StateDictLayout {
 
     /** The output layer's module name: fc, else the one (V, H) matrix outside the recurrent module. */
     private static String output(Map<String, NpyArray> sd, String module, String embedding, int hidden) {
-        if (sd.containsKey("fc.weight")) return "fc";
+        if (sd.containsKey(StateDictNames.FC_WEIGHT)) return StateDictNames.FC;
         if (embedding == null) return null;
         int vocab = sd.get(embedding).shape()[0];
         List<String> found = new ArrayList<>();
