@@ -17,8 +17,10 @@ import org.rnnlab.nn.Mode;
  *   <li>the optimizer's update.</li>
  * </ol>
  * A loss or gradient norm that is not finite stops the step before the update, so the weights stay as they were
- * and the caller sees the value (the trainer ends the run on it). Allocates nothing. Not thread-safe: one step
- * object per trainer.
+ * and the caller sees the value (the trainer ends the run on it, so a diverged step is never saved). The
+ * notebook's own loop ({@link #notebook}) has neither clipping nor that guard, and skips the norm: in a short run
+ * such as the lab's the norm's pass is mostly JIT warm-up (0.25 s of a 3 s {@code rnnlab lab}, measured), and the
+ * lab saves nothing a diverged step could spoil. Allocates nothing. Not thread-safe: one step object per trainer.
  */
 public final class TrainStep {
     private final CharModel model;
@@ -26,6 +28,7 @@ public final class TrainStep {
     private final Optimizer optimizer;
     private final double clipNorm;
     private final double clipValue;
+    private final boolean guard;
     private double gradNorm = Double.NaN;
 
     /**
@@ -33,6 +36,15 @@ public final class TrainStep {
      * @param clipValue the bound to clamp each gradient to, or 0 for none
      */
     public TrainStep(CharModel model, Optimizer optimizer, double clipNorm, double clipValue) {
+        this(model, optimizer, clipNorm, clipValue, true);
+    }
+
+    /** The lab notebook's step: no clipping, and no stop on a non-finite gradient (the norm is not computed). */
+    public static TrainStep notebook(CharModel model, Optimizer optimizer) {
+        return new TrainStep(model, optimizer, 0, 0, false);
+    }
+
+    private TrainStep(CharModel model, Optimizer optimizer, double clipNorm, double clipValue, boolean guard) {
         if (!(clipNorm >= 0) || !(clipValue >= 0)) {
             throw new IllegalArgumentException("clipping bounds must be >= 0 (0: none), got " + clipNorm + " and " + clipValue);
         }
@@ -41,6 +53,7 @@ public final class TrainStep {
         this.optimizer = optimizer;
         this.clipNorm = clipNorm;
         this.clipValue = clipValue;
+        this.guard = guard;
     }
 
     /**
@@ -56,16 +69,18 @@ public final class TrainStep {
         model.backward(ws);
         float[] g = params.grads();
         int size = params.size();
-        double norm = clipNorm > 0 ? GradClip.byGlobalNorm(model.kernel(), g, size, clipNorm)
-                : GradClip.norm(model.kernel(), g, size);
-        gradNorm = norm;
-        if (!Double.isFinite(norm)) return norm;
+        if (guard || clipNorm > 0) {
+            double norm = clipNorm > 0 ? GradClip.byGlobalNorm(model.kernel(), g, size, clipNorm)
+                    : GradClip.norm(model.kernel(), g, size);
+            gradNorm = norm;
+            if (!Double.isFinite(norm)) return norm;
+        }
         if (clipValue > 0) GradClip.byValue(g, size, clipValue);
         optimizer.step(params.values(), g);
         return loss;
     }
 
-    /** The last step's gradient norm before clipping (NaN before the first backward pass). */
+    /** The last step's gradient norm before clipping (NaN before the first backward pass, and for {@link #notebook}). */
     public double gradNorm() {
         return gradNorm;
     }

@@ -51,4 +51,19 @@ class TrainStepTest {
         assertThat(loss).isNaN();
         assertThat(m.parameters().values()).isEqualTo(before);
     }
+
+    @Test
+    void theNotebooksStepIsTheSameUpdateWithoutTheNorm() {
+        CharModel a = CharModel.create(CONFIG, 5);
+        CharModel b = CharModel.create(CONFIG, 5);
+        TrainStep guarded = new TrainStep(a, new Adam(a.parameters().size(), 0.01, Adam.Options.DEFAULT), 0, 0);
+        TrainStep notebook = TrainStep.notebook(b, new Adam(b.parameters().size(), 0.01, Adam.Options.DEFAULT));
+        for (int i = 0; i < 3; i++) {
+            assertThat(notebook.run(b.workspace(1, IN.length), IN, OUT, b.zeroState(1), Mode.EVAL))
+                    .isEqualTo(guarded.run(a.workspace(1, IN.length), IN, OUT, a.zeroState(1), Mode.EVAL));
+        }
+        assertThat(b.parameters().values()).isEqualTo(a.parameters().values());
+        assertThat(guarded.gradNorm()).isPositive();
+        assertThat(notebook.gradNorm()).isNaN();
+    }
 }

@@ -238,7 +238,7 @@ public final class RnnVsLstm {
         Trainee(CellType cell, CharModel model, Config c, int[] tokens) {
             this.cell = cell;
             this.model = model;
-            this.step = new TrainStep(model, new Adam(model.parameters().size(), c.lr(), Adam.Options.DEFAULT), 0, 0);
+            this.step = TrainStep.notebook(model, new Adam(model.parameters().size(), c.lr(), Adam.Options.DEFAULT));
             this.ws = model.workspace(1, c.seq());
             this.zero = model.zeroState(1);
             this.tokens = tokens;
