@@ -95,4 +95,22 @@ class ModelCommandsTest {
         assertThat(clash.code()).isEqualTo(2);
         assertThat(clash.err()).contains("the one given differs");
     }
+
+    @Test
+    void serveOnAPortInUseOrAHostNotOfThisMachineIsOneLineAndExit2() throws Exception {
+        Path pt = org.rnnlab.testing.Resources.path(ModelCommandsTest.class, "/org/rnnlab/notebook/lstm_L1_notebook.pt");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            BpttCommandTest.Run r = BpttCommandTest.run("serve", "--model", pt.toString(), "--vocab-from", "lab",
+                    "--port", String.valueOf(port));
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err().lines().filter(l -> !l.startsWith("WARNING: Using incubator")))
+                    .containsExactly("rnnlab serve: port " + port + " is in use on 127.0.0.1: stop what uses it, or "
+                            + "choose another --port (0 picks a free one)");
+        }
+        BpttCommandTest.Run h = BpttCommandTest.run("serve", "--model", pt.toString(), "--vocab-from", "lab", "--host",
+                "no-such-host.invalid", "--port", "0");
+        assertThat(h.code()).isEqualTo(2);
+        assertThat(h.err()).contains("rnnlab serve: --host no-such-host.invalid does not resolve to an address");
+    }
 }

@@ -77,6 +77,13 @@ public final class ModelServer implements AutoCloseable {
             c.routes.get("/v1/models", api(this::listModels));
             c.routes.post("/v1/next", api(this::next));
             c.routes.post("/v1/complete", api(this::complete));
+            // The other methods on the API's paths: 405 with the method to use, not 404 (the path exists)
+            for (String path : List.of("/v1/next", "/v1/complete")) {
+                c.routes.get(path, api(onlyWith("POST")));
+                c.routes.put(path, api(onlyWith("POST")));
+                c.routes.delete(path, api(onlyWith("POST")));
+            }
+            c.routes.post("/v1/models", api(onlyWith("GET")));
             for (String path : ASSETS.keySet()) c.routes.get(path, this::asset);
             c.routes.exception(ApiError.class, (e, ctx) -> {
                 ctx.attribute(HANDLED, true);
@@ -96,6 +103,29 @@ public final class ModelServer implements AutoCloseable {
 
     private static void unlessHandled(Context ctx, ApiError e) {
         if (ctx.attribute(HANDLED) == null) ctx.json(e.body());
+    }
+
+    /** A handler for a method the path does not take: 405 with {@code Allow}. */
+    private static io.javalin.http.Handler onlyWith(String method) {
+        return ctx -> {
+            ctx.header("Allow", method);
+            throw new ApiError(405, null, ctx.method() + " is not allowed on " + ctx.path() + ": use " + method);
+        };
+    }
+
+    /** The fields each endpoint reads; any other is refused, so a misspelt one is not silently ignored. */
+    private static final List<String> NEXT_FIELDS = List.of("model", "prompt");
+    private static final List<String> COMPLETE_FIELDS = List.of("model", "prompt", "length", "temperature", "top_k",
+            "top_p", "greedy", "beam", "stop", "seed", "stream");
+
+    private static void onlyFields(JsonNode body, List<String> known, String endpoint) {
+        for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                throw ApiError.badRequest(f, "unknown field '" + f + "' for " + endpoint + "; its fields are "
+                        + String.join(", ", known));
+            }
+        }
     }
 
     /** An API handler counted in flight from its start until its answer, written by it, has been flushed. */
@@ -128,9 +158,35 @@ public final class ModelServer implements AutoCloseable {
         out.flush();
     }
 
-    /** Starts listening; returns the port (useful with port 0). */
+    /**
+     * Starts listening; returns the port (useful with port 0).
+     *
+     * @throws IllegalArgumentException when the host does not resolve or is not this machine's, or the port is in use
+     */
     public int start() {
-        app.start();
+        String host = config.host();
+        try {
+            java.net.InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("--host " + host + " does not resolve to an address: give an address of "
+                    + "this machine (127.0.0.1, the default; 0.0.0.0 for every interface)", e);
+        }
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                String m = String.valueOf(c.getMessage());
+                if (c instanceof java.net.BindException && m.contains("assign")) {
+                    throw new IllegalArgumentException("--host " + host + " is not an address of this machine: give "
+                            + "one of its own (127.0.0.1, the default; 0.0.0.0 for every interface)", e);
+                }
+                if (c instanceof java.net.BindException || m.contains("already in use")) {
+                    throw new IllegalArgumentException("port " + config.port() + " is in use on " + host + ": stop what "
+                            + "uses it, or choose another --port (0 picks a free one)", e);
+                }
+            }
+            throw e;
+        }
         return app.port();
     }
 
@@ -170,6 +226,7 @@ public final class ModelServer implements AutoCloseable {
 
     private void next(Context ctx) throws IOException {
         JsonNode body = body(ctx);
+        onlyFields(body, NEXT_FIELDS, "POST /v1/next");
         ServedModel m = model(body);
         int[] prompt = prompt(body, m, true);
         try (Admission.Ticket t = enter()) {
@@ -198,6 +255,7 @@ public final class ModelServer implements AutoCloseable {
 
     private void complete(Context ctx) throws IOException {
         JsonNode body = body(ctx);
+        onlyFields(body, COMPLETE_FIELDS, "POST /v1/complete");
         ServedModel m = model(body);
         int[] tokens = prompt(body, m, true);
         String promptText = body.get("prompt").asText();

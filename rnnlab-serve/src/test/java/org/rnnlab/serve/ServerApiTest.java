@@ -148,4 +148,45 @@ class ServerApiTest {
         assertThat(get("/index.html").status()).isEqualTo(404);
         assertThat(get("/simplelogger.properties").status()).isEqualTo(404);
     }
+
+    @Test
+    void anUnknownFieldIsA400NamingItAndTheKnownOnes() throws Exception {
+        Reply r = post("/v1/complete", "{\"prompt\": \"the\", \"model\": \"lstm\", \"temprature\": 2}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().at("/error/field").asText()).isEqualTo("temprature");
+        assertThat(r.json().at("/error/message").asText()).isEqualTo("unknown field 'temprature' for POST /v1/complete; "
+                + "its fields are model, prompt, length, temperature, top_k, top_p, greedy, beam, stop, seed, stream");
+        Reply n = post("/v1/next", "{\"prompt\": \"the\", \"model\": \"lstm\", \"length\": 3}");
+        assertThat(n.status()).isEqualTo(400);
+        assertThat(n.json().at("/error/message").asText()).isEqualTo("unknown field 'length' for POST /v1/next; its "
+                + "fields are model, prompt");
+    }
+
+    @Test
+    void anotherMethodOnAnApiPathIs405WithAllow() throws Exception {
+        Reply r = get("/v1/complete");
+        assertThat(r.status()).isEqualTo(405);
+        assertThat(r.response().headers().firstValue("Allow")).contains("POST");
+        assertThat(r.json().at("/error/message").asText()).isEqualTo("GET is not allowed on /v1/complete: use POST");
+        assertThat(get("/v1/next").status()).isEqualTo(405);
+        Reply m = post("/v1/models", "{}");
+        assertThat(m.status()).isEqualTo(405);
+        assertThat(m.response().headers().firstValue("Allow")).contains("GET");
+        assertThat(get("/v1/nothing").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aPortInUseAndAHostThatDoesNotResolveAreOneLineEach() throws Exception {
+        int port = server.port();
+        ModelServer second = new ModelServer(List.of(notebookModel("lstm", "lstm_L1_notebook.pt")),
+                new ServeConfig("127.0.0.1", port, 50, 300, 4096, Duration.ofSeconds(10), 1, 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(second::start).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("port " + port + " is in use on 127.0.0.1: stop what uses it, or choose another --port (0 "
+                        + "picks a free one)");
+        ModelServer nowhere = new ModelServer(List.of(notebookModel("lstm", "lstm_L1_notebook.pt")),
+                new ServeConfig("no-such-host.invalid", 0, 50, 300, 4096, Duration.ofSeconds(10), 1, 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(nowhere::start).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--host no-such-host.invalid does not resolve to an address: give an address of this "
+                        + "machine (127.0.0.1, the default; 0.0.0.0 for every interface)");
+    }
 }
