@@ -90,6 +90,9 @@ class ApiTest {
     void badInputIsAnInputExceptionNamingTheField() throws IOException {
         Model m = notebookLstm();
         assertField(() -> CompleteOptions.builder().temperature(0).build(), "temperature");
+        assertThatThrownBy(() -> CompleteOptions.builder().temperature(1e-320).build()).hasMessage("temperature must "
+                + "be at least 1e-6, got 1.0E-320 (dividing by less overflows; for the most likely character every "
+                + "time, use greedy decoding)");
         assertField(() -> CompleteOptions.builder().topP(1.5).build(), "top_p");
         assertField(() -> CompleteOptions.builder().topK(-1).build(), "top_k");
         assertField(() -> CompleteOptions.builder().length(0).build(), "length");

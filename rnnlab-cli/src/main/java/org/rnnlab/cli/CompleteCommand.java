@@ -271,6 +271,10 @@ final class CompleteCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--temperature must be a number > 0, got " + temperature
                     + " (for the most likely character every time, use --greedy)");
         }
+        if (temperature < SamplingOptions.MIN_TEMPERATURE) {
+            throw new IllegalArgumentException("--temperature must be at least 1e-6, got " + temperature
+                    + " (dividing by less overflows; for the most likely character every time, use --greedy)");
+        }
         if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0 (0 keeps every character), got " + topK);
         if (!(topP > 0 && topP <= 1)) {
             throw new IllegalArgumentException("--top-p must be in (0, 1] (1 keeps every character), got " + topP);
@@ -279,6 +283,10 @@ final class CompleteCommand implements Callable<Integer> {
         if (window != null && window < 1) {
             throw new IllegalArgumentException("--window must be at least 1 character, got " + window
                     + " (leave it out to carry the state)");
+        }
+        if (window != null && window > CompletionOptions.MAX_WINDOW) {
+            throw new IllegalArgumentException("--window must be at most " + CompletionOptions.MAX_WINDOW
+                    + " characters (it re-reads that many for every new one; the notebook's is 40), got " + window);
         }
         if (beam != null && beam < 1) {
             throw new IllegalArgumentException("--beam must be at least 1, got " + beam + " (1 is greedy decoding)");

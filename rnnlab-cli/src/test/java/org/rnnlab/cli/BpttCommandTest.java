@@ -101,8 +101,17 @@ class BpttCommandTest {
 
     @Test
     void badNumbersAreUsageErrors() {
-        assertThat(run("bptt", "--hidden", "0").err()).contains("hidden size must be at least 1, got 0");
+        assertThat(run("bptt", "--hidden", "0").err()).contains("--hidden must be between 1 and 4096, got 0");
         assertThat(run("bptt", "--hidden", "0").code()).isEqualTo(2);
+        // Sizes and counts that arrays would be made of: a range error at once, not an allocation failure.
+        for (String[] args : new String[][] {{"bptt", "--hidden", "2147483647"}, {"bptt", "--epochs", "2000000000"},
+            {"lab", "--epochs", "2000000000", "--no-report"}}) {
+            Run big = run(args);
+            assertThat(big.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(big.err().lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList())
+                    .as(String.join(" ", args)).hasSize(1);
+            assertThat(big.err()).contains("must be between 1 and");
+        }
         Run r = run("bptt", "--lr", "fast");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("'--lr'", "'fast'", "rnnlab bptt --help");

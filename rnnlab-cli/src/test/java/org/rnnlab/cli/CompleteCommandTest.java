@@ -285,6 +285,8 @@ class CompleteCommandTest {
                 Arguments.of(List.of("--beam", "0"), "--beam must be at least 1, got 0 (1 is greedy decoding)"),
                 Arguments.of(List.of("--samples", "0"), "--samples must be at least 1, got 0"),
                 Arguments.of(List.of("--window", "0"), "--window must be at least 1 character, got 0 (leave it out to carry the state)"),
+                Arguments.of(List.of("--window", "2147483647"), "--window must be at most 10000 characters (it re-reads that many for every new one; the notebook's is 40), got 2147483647"),
+                Arguments.of(List.of("--temperature", "1e-320"), "--temperature must be at least 1e-6, got 1.0E-320 (dividing by less overflows; for the most likely character every time, use --greedy)"),
                 Arguments.of(List.of("--beam", "3", "--temperature", "0.8"), "--beam does not combine with --temperature: beam search looks for the likeliest text and draws no random numbers (leave out --temperature)"),
                 Arguments.of(List.of("--beam", "3", "--top-k", "5"), "--beam does not combine with --top-k"),
                 Arguments.of(List.of("--beam", "3", "--top-p", "0.9"), "--beam does not combine with --top-p"),

@@ -255,6 +255,19 @@ class TrainCommandTest {
     }
 
     @Test
+    void aLearningRateFarTooHighIsDivergenceEvenWithoutNaN(@TempDir Path dir) {
+        Path out = dir.resolve("run");
+        Run r = run(args(out, "--lr", "1e9", "--steps", "30", "--eval-every", "10"));
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        String last = r.errLines().get(r.errLines().size() - 1);
+        assertThat(last).matches("rnnlab train: the (mean training loss since the last evaluation, far above a uniform "
+                + "guess's ln 39 = 3\\.66, became [0-9.E]+|training loss became (NaN|Infinity)) at step [0-9]+ \\(epoch "
+                + "[0-9.]+\\): the weights diverged\\. Lower --lr \\(now 1\\.0E9\\) or clip the gradients \\(e\\.g\\. --clip "
+                + "1\\); no checkpoint had been written yet");
+        assertThat(out.resolve("best.safetensors")).as("no best checkpoint of diverged weights").doesNotExist();
+    }
+
+    @Test
     void aRunFolderBelongsToOneRunAndIsCheckedBeforeAnyTraining(@TempDir Path dir) throws IOException {
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");

@@ -15,11 +15,18 @@ import org.rnnlab.InputException;
  */
 public record CompletionOptions(int length, SamplingOptions sampling, int beam, int samples, int window, String stop,
                                 long seed) {
+    /** The longest notebook window: every character re-reads it from a zero state, with a buffer per length. */
+    public static final int MAX_WINDOW = 10_000;
+
     public CompletionOptions {
         if (length < 1) throw new InputException("length", "the length must be at least 1 character, got " + length);
         if (sampling == null) throw new InputException(null, "sampling options are required");
         if (beam < 0) throw new InputException("beam", "the beam width must be at least 1 (0 to sample), got " + beam);
         if (samples < 1) throw new InputException("samples", "the number of samples must be at least 1, got " + samples);
+        if (window > MAX_WINDOW) {
+            throw new InputException("window", "the window must be at most " + MAX_WINDOW + " characters (it re-reads "
+                    + "that many for every new one; the notebook's is 40), got " + window);
+        }
         if (window < 0) throw new InputException("window", "the window must be at least 1 (0 to carry the state), got "
                 + window);
         if (stop == null) throw new InputException("stop", "the stop string may be empty but not null");

@@ -301,7 +301,7 @@ public final class Trainer implements AutoCloseable {
                 }
                 if (s == Stop.DIVERGED) {
                     stop = s;
-                    message = divergedMessage("validation", history.last().valLoss(), step);
+                    message = divergence(history.last());
                     break;
                 }
             }
@@ -312,9 +312,9 @@ public final class Trainer implements AutoCloseable {
             default -> {
                 if (history.last() == null || history.last().step() != step) {
                     MetricsHistory.Row row = evaluate(listener);
-                    if (valDiverged(row)) {
+                    if (divergence(row) != null) {
                         stop = Stop.DIVERGED;
-                        message = divergedMessage("validation", row.valLoss(), step);
+                        message = divergence(row);
                     } else {
                         boolean best = improved(row);
                         save(listener, best);
@@ -373,7 +373,7 @@ public final class Trainer implements AutoCloseable {
      */
     private Stop scheduledEvaluation(Listener listener) throws IOException {
         MetricsHistory.Row row = evaluate(listener);
-        if (valDiverged(row)) return Stop.DIVERGED;
+        if (divergence(row) != null) return Stop.DIVERGED;
         intervalLoss = 0;
         intervalChars = 0;
         intervalCorrect = 0;
@@ -395,9 +395,27 @@ public final class Trainer implements AutoCloseable {
         return config.patience() > 0 && badEvaluations >= config.patience() ? Stop.EARLY_STOP : null;
     }
 
-    /** Weights whose validation loss is not finite are as diverged as a non-finite training loss. */
-    private boolean valDiverged(MetricsHistory.Row row) {
-        return data.val().length >= 2 && !Double.isFinite(row.valLoss());
+    /**
+     * How many times a uniform guess's loss (ln V) the mean training loss of an evaluation interval may reach before
+     * the run counts as diverged: a model that trains at all stays far below it, while a learning rate far too high
+     * sends the loss to millions without ever making it NaN.
+     */
+    static final double DIVERGED_LOSS_FACTOR = 4;
+
+    /**
+     * Why the weights of this evaluation are diverged, or null: a validation loss that is not finite (as diverged as
+     * a non-finite training loss), or a mean training loss over {@link #DIVERGED_LOSS_FACTOR} times ln V.
+     */
+    private String divergence(MetricsHistory.Row row) {
+        if (data.val().length >= 2 && !Double.isFinite(row.valLoss())) {
+            return divergedMessage("validation", row.valLoss(), step);
+        }
+        double uniform = Math.log(model.config().vocab());
+        if (row.trainLoss() > DIVERGED_LOSS_FACTOR * uniform) {
+            return divergedMessage(String.format(Locale.ROOT, "mean training loss since the last evaluation, far above "
+                    + "a uniform guess's ln %d = %.2f,", model.config().vocab(), uniform), row.trainLoss(), step);
+        }
+        return null;
     }
 
     /** A metrics row for now: the training figures since the last scheduled row, and the validation score. */
@@ -500,7 +518,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     private String divergedMessage(String which, double value, long atStep) {
-        StringBuilder sb = new StringBuilder("the " + which + " loss became " + value + " at step " + atStep + " (epoch "
+        StringBuilder sb = new StringBuilder("the " + which + (which.endsWith(",") ? " became " : " loss became ")
+                + value + " at step " + atStep + " (epoch "
                 + String.format(Locale.ROOT, "%.2f", epochProgress()) + "): the weights diverged. Lower --lr (now "
                 + optimizer.learningRate() + ")");
         if (config.clipNorm() > 0) sb.append(" or --clip (now ").append(config.clipNorm()).append(")");

@@ -31,13 +31,21 @@ public final class BpttToy {
     /** The notebook's hyper-parameters, and what a student may change. */
     public record Config(int hidden, double learningRate, int epochs, long seed, int printEvery) {
         public static final Config NOTEBOOK = new Config(4, 0.1, 160, 0, 100);
+        /** The most hidden units: the toy's matrices are dense doubles, (H, 26) and (H, H). */
+        public static final int MAX_HIDDEN = 4096;
+        /** The most epochs: each keeps its loss for the plot; a million of the 23 examples run for minutes. */
+        public static final int MAX_EPOCHS = 1_000_000;
 
         public Config {
-            if (hidden < 1) throw new IllegalArgumentException("hidden size must be at least 1, got " + hidden);
+            if (hidden < 1 || hidden > MAX_HIDDEN) {
+                throw new IllegalArgumentException("--hidden must be between 1 and " + MAX_HIDDEN + ", got " + hidden);
+            }
             if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
                 throw new IllegalArgumentException("learning rate must be a positive number, got " + learningRate);
             }
-            if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+            if (epochs < 1 || epochs > MAX_EPOCHS) {
+                throw new IllegalArgumentException("--epochs must be between 1 and " + MAX_EPOCHS + ", got " + epochs);
+            }
             if (printEvery < 1) throw new IllegalArgumentException("print-every must be at least 1, got " + printEvery);
             if (seed < 0 || seed > 0xffffffffL) {
                 throw new IllegalArgumentException("seed must be between 0 and 4294967295 (numpy's range), got " + seed);

@@ -11,7 +11,11 @@ public final class Lab {
     private Lab() {}
 
     /** What a user may change; everything else is the notebook's. */
-    public record Options(List<CellType> cells, int epochs, long seed, Corpus corpus, RnnVsLstm.Lang lang) {}
+    public record Options(List<CellType> cells, int epochs, long seed, Corpus corpus, RnnVsLstm.Lang lang) {
+        public Options {
+            RnnVsLstm.checkEpochs(epochs); // before exercise 1 runs, not after
+        }
+    }
 
     public record Result(double[] bpttLosses, RnnVsLstm.Result exercise2, String reportHtml, double seconds) {}
 

@@ -48,6 +48,16 @@ public final class RnnVsLstm {
      * @param cells             the contenders, in order (the notebook: rnn_tanh, lstm)
      * @param completionLength  characters per completion (the notebook passes vocab_size as max_len)
      */
+    /** The most epochs of exercise 2 (ten thousand passes over the lab's lines take hours). */
+    public static final int MAX_EPOCHS = 10_000;
+
+    /** Each epoch's shuffled order is drawn up front (both models see the same ones), so the count is bounded. */
+    public static void checkEpochs(int epochs) {
+        if (epochs < 1 || epochs > MAX_EPOCHS) {
+            throw new IllegalArgumentException("--epochs must be between 1 and " + MAX_EPOCHS + ", got " + epochs);
+        }
+    }
+
     public record Config(List<CellType> cells, int epochs, long seed, String corpusName, String text, String heldOut,
                          int seq, int embed, int hidden, double lr, int completionLength, double temperature,
                          List<String> prompts, Lang lang) {
@@ -56,7 +66,7 @@ public final class RnnVsLstm {
             prompts = List.copyOf(prompts);
             if (cells.isEmpty()) throw new IllegalArgumentException("the lab needs at least one cell type");
             if (cells.size() != cells.stream().distinct().count()) throw new IllegalArgumentException("a cell type is listed twice: " + cells);
-            if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+            checkEpochs(epochs);
             if (text.codePointCount(0, text.length()) < seq + 1) {
                 throw new IllegalArgumentException("the corpus has " + text.codePointCount(0, text.length())
                         + " characters; windows of " + seq + " need at least " + (seq + 1));
