@@ -67,7 +67,10 @@ public record Corpus(String name, String text, List<Path> files) {
     public static Corpus fromFolder(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) throw new NoSuchFileException(folder.toString(), null, "no such folder");
         List<Path> files = new ArrayList<>();
-        Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+        // Symbolic links are followed (a folder of links to the texts is a folder of texts); a link that leads back
+        // into a folder being walked is skipped, not walked forever.
+        Files.walkFileTree(folder, java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 return !dir.equals(folder) && hidden(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
@@ -75,8 +78,19 @@ public record Corpus(String name, String text, List<Path> files) {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                if (attrs.isRegularFile() && !hidden(file)) files.add(file);
+                if (hidden(file)) return FileVisitResult.CONTINUE;
+                if (attrs.isSymbolicLink()) { // its target could not be read: a link to nothing
+                    throw new IllegalArgumentException(file + " is a link to nothing (" + readLink(file) + "): remove "
+                            + "it, or point it at a text");
+                }
+                if (attrs.isRegularFile()) files.add(file);
                 return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof java.nio.file.FileSystemLoopException) return FileVisitResult.CONTINUE;
+                throw e;
             }
         });
         if (files.isEmpty()) {
@@ -87,6 +101,14 @@ public record Corpus(String name, String text, List<Path> files) {
         List<String> texts = new ArrayList<>(files.size());
         for (Path f : files) texts.add(readText(f));
         return new Corpus(folder.toString(), String.join("\n", texts), files);
+    }
+
+    private static String readLink(Path link) {
+        try {
+            return "it points to " + Files.readSymbolicLink(link) + ", which is not there";
+        } catch (IOException e) {
+            return "its target cannot be read";
+        }
     }
 
     /**

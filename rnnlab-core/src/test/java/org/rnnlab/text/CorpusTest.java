@@ -131,4 +131,23 @@ class CorpusTest {
         assertThat(Corpus.compareCodePoints("ab", "ab")).isZero();
         assertThat(Corpus.compareCodePoints("b", "ab")).isPositive();
     }
+
+    @Test
+    void aFolderOfSymbolicLinksReadsTheirTextsSkipsLoopsAndNamesABrokenOne() throws IOException {
+        Path texts = Files.createDirectories(dir.resolve("texts"));
+        Files.writeString(texts.resolve("a.txt"), "first");
+        Files.writeString(texts.resolve("b.txt"), "second");
+        Path links = Files.createDirectories(dir.resolve("links"));
+        Files.createSymbolicLink(links.resolve("1.txt"), texts.resolve("a.txt"));
+        Files.createSymbolicLink(links.resolve("2.txt"), texts.resolve("b.txt"));
+        Files.createSymbolicLink(links.resolve("loop"), links); // a link back into the folder being read
+        Corpus c = Corpus.fromFolder(links);
+        assertThat(c.text()).isEqualTo("first\nsecond");
+        assertThat(c.files()).containsExactly(links.resolve("1.txt"), links.resolve("2.txt"));
+
+        Files.createSymbolicLink(links.resolve("3.txt"), dir.resolve("gone.txt"));
+        assertThatThrownBy(() -> Corpus.fromFolder(links)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(links.resolve("3.txt") + " is a link to nothing (it points to " + dir.resolve("gone.txt")
+                        + ", which is not there): remove it, or point it at a text");
+    }
 }
