@@ -52,8 +52,15 @@ public record Corpus(String name, String text, List<Path> files) {
         return fromFile(path);
     }
 
-    /** One UTF-8 text file. */
+    /**
+     * One UTF-8 text file. A pipe, a device or a socket is refused before it is opened: opening a pipe with no writer
+     * waits forever, and a device such as {@code /dev/zero} never ends.
+     */
     public static Corpus fromFile(Path file) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + " is not a regular file (a pipe, a device or a socket, which may "
+                    + "never end): save the text to a file and give that");
+        }
         return new Corpus(file.toString(), readText(file), List.of(file));
     }
 

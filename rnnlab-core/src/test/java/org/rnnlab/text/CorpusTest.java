@@ -150,4 +150,18 @@ class CorpusTest {
                 .hasMessage(links.resolve("3.txt") + " is a link to nothing (it points to " + dir.resolve("gone.txt")
                         + ", which is not there): remove it, or point it at a text");
     }
+
+    @Test
+    void aPipeOrADeviceIsRefusedBeforeItIsOpened() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo is not available");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> Corpus.fromPath(fifo)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(fifo + " is not a regular file (a pipe, a device or a socket, which may never end): save "
+                        + "the text to a file and give that");
+        assertThat(System.nanoTime() - t0).as("no wait for a writer").isLessThan(5_000_000_000L);
+        assertThatThrownBy(() -> Corpus.fromPath(Path.of("/dev/zero"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("/dev/zero is not a regular file");
+    }
 }
