@@ -52,6 +52,10 @@ public final class ModelServer implements AutoCloseable {
     private final Javalin app;
     private final java.util.concurrent.atomic.AtomicInteger handling = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean stopping;
+    /** The slowest a request body may arrive; a client on any real network sends a 64 KiB body far faster. */
+    static final long MIN_BODY_BYTES_PER_SECOND = 1024;
+    /** How long a connection may send nothing before it is closed. */
+    static final long IDLE_TIMEOUT_MILLIS = 10_000;
     /** How often a long non-streaming completion checks that its client is still there (by sending a space). */
     static final long HEARTBEAT_NANOS = 250_000_000L;
 
@@ -73,6 +77,13 @@ public final class ModelServer implements AutoCloseable {
             QueuedThreadPool pool = new QueuedThreadPool(config.maxConcurrent() + config.maxQueued() + 8, 4);
             pool.setName("rnnlab-http");
             c.jetty.threadPool = pool;
+            // A body is read before its request is admitted, on a Jetty thread: a client that sends it a byte at a
+            // time would hold that thread for as long as it likes, and twenty of them the whole pool. Below
+            // MIN_BODY_BYTES_PER_SECOND the read fails (408) and the thread is free again; an idle connection is
+            // closed after IDLE_TIMEOUT.
+            c.jetty.modifyServer(server -> server.insertHandler(
+                    new org.eclipse.jetty.server.handler.MinimumDataRateHandler(MIN_BODY_BYTES_PER_SECOND, 0)));
+            c.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(IDLE_TIMEOUT_MILLIS));
             c.http.maxRequestSize = config.maxBodyBytes();
             c.routes.get("/v1/models", api(this::listModels));
             c.routes.post("/v1/next", api(this::next));
@@ -439,7 +450,14 @@ public final class ModelServer implements AutoCloseable {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw ApiError.badRequest(null, "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // MinimumDataRateHandler fails a read that comes too slowly with a TimeoutException as its cause
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof java.util.concurrent.TimeoutException) {
+                    throw new ApiError(408, null, "the request body came too slowly: send it at "
+                            + MIN_BODY_BYTES_PER_SECOND + " bytes a second at least");
+                }
+            }
+            throw ApiError.badRequest(null, "the request body could not be read: " + e.getMessage());
         }
         if (node == null || !node.isObject()) throw ApiError.badRequest(null, "the body must be a JSON object");
         return node;

@@ -239,4 +239,56 @@ class ServerCompleteTest {
             small.close();
         }
     }
+
+    @Test
+    void clientsThatSendTheirBodiesAByteAtATimeDoNotStopTheServerAnswering() throws Exception {
+        // A small server: 2 turns, 2 waiting, 12 Jetty threads; 20 slow clients would hold every thread.
+        ModelServer small = new ModelServer(List.of(lstm), new ServeConfig("127.0.0.1", 0, 100, 1000, 8192,
+                Duration.ofSeconds(20), 2, 2));
+        int port = small.start();
+        String url = "http://127.0.0.1:" + port;
+        List<java.net.Socket> slow = new ArrayList<>();
+        long end = System.nanoTime() + 8_000_000_000L; // the slow clients trickle for at most 8 s
+        Thread trickle = new Thread(() -> {
+            try {
+                while (System.nanoTime() < end) {
+                    for (java.net.Socket s : slow) {
+                        try {
+                            s.getOutputStream().write('{');
+                            s.getOutputStream().flush();
+                        } catch (java.io.IOException closed) {
+                            // the server cut it: what it should do
+                        }
+                    }
+                    Thread.sleep(500);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            for (int i = 0; i < 20; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+                s.getOutputStream().write(("POST /v1/next HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 1000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            trickle.start();
+            Thread.sleep(1000);
+            // A normal client is answered while the slow ones trickle (the first slow reads are cut within a few s).
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/next"))
+                    .timeout(Duration.ofSeconds(6))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"the\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(System.nanoTime() - t0).isLessThan(6_000_000_000L);
+        } finally {
+            trickle.interrupt();
+            trickle.join(10_000);
+            for (java.net.Socket s : slow) s.close();
+            small.close();
+        }
+    }
 }
