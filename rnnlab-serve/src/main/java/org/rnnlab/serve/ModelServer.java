@@ -35,7 +35,8 @@ import org.rnnlab.text.Vocabulary;
  *
  * <p>Every API answer is written and flushed by its handler, inside the count of requests in flight, so a shutdown
  * that waits for that count to reach zero never cuts an answer. A non-streaming completion that runs longer than
- * {@link #HEARTBEAT_NANOS} sends a space (JSON's own whitespace, before the object) every so often while it
+ * {@link #HEARTBEAT_AFTER_NANOS} sends a space (JSON's own whitespace, before the object) every
+ * {@link #HEARTBEAT_NANOS} while it
  * generates: a client that has gone away makes that write fail, and its generation stops.
  */
 public final class ModelServer implements AutoCloseable {
@@ -58,6 +59,8 @@ public final class ModelServer implements AutoCloseable {
     static final long IDLE_TIMEOUT_MILLIS = 10_000;
     /** How often a long non-streaming completion checks that its client is still there (by sending a space). */
     static final long HEARTBEAT_NANOS = 250_000_000L;
+    /** When the heartbeat starts: a quicker answer is plain JSON with a Content-Length. */
+    static final long HEARTBEAT_AFTER_NANOS = 1_000_000_000L;
 
     public ModelServer(List<ServedModel> served, ServeConfig config) {
         if (served.isEmpty()) throw new IllegalArgumentException("serve needs at least one model");
@@ -306,9 +309,9 @@ public final class ModelServer implements AutoCloseable {
         void accept(int codePoint) throws IOException;
     }
 
-    /** A sink that, from {@link #HEARTBEAT_NANOS} on, writes a space every as often, so a gone client is noticed. */
+    /** A sink that, from {@link #HEARTBEAT_AFTER_NANOS} on, writes a space every {@link #HEARTBEAT_NANOS}. */
     private static Sink heartbeat(Context ctx) {
-        long[] next = {System.nanoTime() + HEARTBEAT_NANOS};
+        long[] next = {System.nanoTime() + HEARTBEAT_AFTER_NANOS};
         return cp -> {
             long now = System.nanoTime();
             if (now < next[0]) return;
