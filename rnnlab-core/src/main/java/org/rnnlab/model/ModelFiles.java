@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.rnnlab.io.NpyArray;
@@ -105,6 +109,7 @@ public final class ModelFiles {
                     + "give --vocab-from CORPUS (the notebook's sorted(set(text))) or --vocab CHARACTERS");
         }
         Map<String, NpyArray> stateDict = TorchStateDict.read(path);
+        checkFinite(path, stateDict);
         CharModel model;
         try {
             model = CharModel.fromStateDict(stateDict, hints.nonlinearity());
@@ -140,6 +145,7 @@ public final class ModelFiles {
             if (name.startsWith(MODEL_PREFIX)) weights.put(name.substring(MODEL_PREFIX.length()), t);
             else others.put(name, t);
         });
+        checkFinite(path, weights);
         CharModel model;
         try {
             model = CharModel.fromStateDict(weights, config);
@@ -148,6 +154,61 @@ public final class ModelFiles {
         }
         checkVocabularySize(path, model, vocabulary);
         return new Loaded(model, vocabulary, path, Format.RNNLAB, others, meta);
+    }
+
+    private static final VarHandle FLOAT_BITS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle DOUBLE_BITS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Refuses weights holding NaN or an infinity, naming the tensor and the first such element: a model that
+     * diverged in training, whose every output would be NaN. One pass over the float bits (a model of 10M floats
+     * takes milliseconds); integer tensors are skipped.
+     */
+    static void checkFinite(Path path, Map<String, NpyArray> weights) {
+        for (Map.Entry<String, NpyArray> e : weights.entrySet()) {
+            NpyArray a = e.getValue();
+            byte[] data = a.data();
+            long bad = 0;
+            int first = -1;
+            double value = 0;
+            if (a.dtype().equals("<f4")) {
+                for (int i = 0; i + 4 <= data.length; i += 4) {
+                    int bits = (int) FLOAT_BITS.get(data, i);
+                    if ((bits & 0x7f800000) == 0x7f800000) { // exponent all ones: an infinity or NaN
+                        if (bad++ == 0) {
+                            first = i / 4;
+                            value = Float.intBitsToFloat(bits);
+                        }
+                    }
+                }
+            } else if (a.dtype().equals("<f8")) {
+                for (int i = 0; i + 8 <= data.length; i += 8) {
+                    long bits = (long) DOUBLE_BITS.get(data, i);
+                    if ((bits & 0x7ff0000000000000L) == 0x7ff0000000000000L) {
+                        if (bad++ == 0) {
+                            first = i / 8;
+                            value = Double.longBitsToDouble(bits);
+                        }
+                    }
+                }
+            }
+            if (bad > 0) {
+                throw new IllegalArgumentException(path + ": " + e.getKey() + " holds " + value + " at "
+                        + index(a.shape(), first) + " (non-finite: " + bad + " of its " + a.size() + " values): the"
+                        + " training run that wrote it diverged; load an earlier checkpoint or retrain (a lower learning"
+                        + " rate, gradient clipping)");
+            }
+        }
+    }
+
+    /** The C-order index of flat element {@code flat} of an array of this shape, as {@code [3, 17]}. */
+    private static String index(int[] shape, int flat) {
+        int[] at = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) { // no dimension is 0: the array has an element
+            at[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        return Arrays.toString(at);
     }
 
     private static void checkVocabularySize(Path path, CharModel model, Vocabulary vocabulary) {

@@ -188,7 +188,7 @@ final class RunFolder implements AutoCloseable {
             String other;
             try {
                 other = Safetensors.readMetadata(file).get(RUN_KEY);
-            } catch (IOException e) {
+            } catch (IOException | IllegalArgumentException e) {
                 throw new IllegalArgumentException(dir + " holds " + name + ", which is not a checkpoint of this run ("
                         + e.getMessage() + "): resume into the run's own folder or an empty one (--out)", e);
             }

@@ -59,13 +59,121 @@ class SafetensorsTest {
         byte[] good = specExample();
         Path cut = dir.resolve("cut.safetensors");
         Files.write(cut, java.util.Arrays.copyOf(good, good.length - 4));
-        assertThatThrownBy(() -> Safetensors.read(cut)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> Safetensors.read(cut)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cut.safetensors: not a valid safetensors file: tensor 'n' has byte range [8, 16)");
         Path text = dir.resolve("notes.txt");
         Files.writeString(text, "hello, world, not a model");
-        assertThatThrownBy(() -> Safetensors.read(text)).hasMessageContaining("notes.txt: not a valid safetensors file: header length");
+        assertThatThrownBy(() -> Safetensors.read(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("notes.txt: not a valid safetensors file: header length");
+        assertThatThrownBy(() -> Safetensors.readMetadata(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("notes.txt: not a valid safetensors file: header length");
+        assertThatThrownBy(() -> Safetensors.read(dir.resolve("absent.safetensors"))).isInstanceOf(IOException.class);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThatThrownBy(() -> Safetensors.write(out, Map.of("__metadata__", NpyArray.ofLongs(new long[] {1})), Map.of()))
                 .hasMessageContaining("cannot name a tensor");
+    }
+
+    /** A file of the given header (padded with spaces to 8 bytes) and {@code dataBytes} bytes of data. */
+    private Path file(String name, String header, int dataBytes) throws IOException {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        int padded = (h.length + 7) / 8 * 8;
+        ByteBuffer b = ByteBuffer.allocate(8 + padded + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(padded).put(h);
+        for (int i = h.length; i < padded; i++) b.put((byte) ' ');
+        return Files.write(dir.resolve(name), b.array());
+    }
+
+    @Test
+    void refusesShapesThatAreNotIntsOrDoNotMatchTheirBytes() throws IOException {
+        // 2^32 + 39: asInt() would read 39, which the 39 floats of data would then agree with.
+        Path wide = file("wide.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967335],\"data_offsets\":[0,156]}}", 156);
+        assertThatThrownBy(() -> Safetensors.read(wide)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(wide + ": not a valid safetensors file: tensor 'w' has shape [4294967335], whose dimension 0 "
+                        + "(4294967335) is not an int from 0 to 2147483647");
+        Path negative = file("negative.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,-3],\"data_offsets\":[0,24]}}", 24);
+        assertThatThrownBy(() -> Safetensors.read(negative)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(negative + ": not a valid safetensors file: tensor 'w' has shape [2,-3], whose dimension 1 "
+                        + "(-3) is not an int from 0 to 2147483647");
+        Path fraction = file("fraction.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,8]}}", 8);
+        assertThatThrownBy(() -> Safetensors.read(fraction)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tensor 'w' has shape [2.5], whose dimension 0 (2.5) is not an int");
+        Path mismatch = file("mismatch.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,20]}}", 20);
+        assertThatThrownBy(() -> Safetensors.read(mismatch)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(mismatch + ": not a valid safetensors file: tensor 'w' of dtype F32 and shape [3, 2] needs 24 "
+                        + "bytes, but its byte range [0, 20) holds 20");
+        // A product past 2^63 must not wrap around to the byte count.
+        Path overflow = file("overflow.safetensors", "{\"w\":{\"dtype\":\"U8\",\"shape\":[2147483647,2147483647,2147483647,4],"
+                + "\"data_offsets\":[0,4]}}", 4);
+        assertThatThrownBy(() -> Safetensors.read(overflow)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tensor 'w' of dtype U8 and shape [2147483647, 2147483647, 2147483647, 4] needs "
+                        + "more than 2^63 bytes, but its byte range [0, 4) holds 4");
+        Path offsets = file("offsets.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[\"0\",4]}}", 4);
+        assertThatThrownBy(() -> Safetensors.read(offsets)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(offsets + ": not a valid safetensors file: tensor 'w' has data_offsets [\"0\",4]; expected "
+                        + "[begin, end], two byte offsets");
+        Path empty = file("empty.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[0,4294967296],\"data_offsets\":[0,0]}}", 0);
+        assertThatThrownBy(() -> Safetensors.read(empty)).hasMessageContaining("dimension 1 (4294967296) is not an int");
+        Path zero = file("zero.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[0,5],\"data_offsets\":[0,0]}}", 0);
+        assertThat(Safetensors.read(zero).tensors().get("w").shape()).containsExactly(0, 5);
+    }
+
+    @Test
+    void refusesTensorsWhoseBytesOverlap() throws IOException {
+        // b's bytes [4, 12) are also a's [0, 8) and c's [8, 16): listed out of order, sorted by where they begin.
+        Path overlap = file("overlap.safetensors", "{\"c\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 16);
+        assertThatThrownBy(() -> Safetensors.read(overlap)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(overlap + ": not a valid safetensors file: tensors 'a' (bytes [0, 8)) and 'b' (bytes [4, 12)) "
+                        + "overlap; each tensor has bytes of its own in a safetensors file (the file is corrupt)");
+        Path same = file("same.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", 8);
+        assertThatThrownBy(() -> Safetensors.read(same)).hasMessageContaining("tensors 'a' (bytes [0, 8)) and 'b' (bytes [0, 8)) overlap");
+        assertThatThrownBy(() -> Safetensors.readMetadata(same)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tensors 'a' (bytes [0, 8)) and 'b' (bytes [0, 8)) overlap");
+        // Adjacent ranges, and an empty tensor where another begins, tile the data.
+        Path tiled = file("tiled.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", 12);
+        assertThat(Safetensors.read(tiled).tensors()).containsOnlyKeys("a", "e", "b");
+    }
+
+    @Test
+    void refusesAHeaderThatNamesAKeyTwice() throws IOException {
+        String w = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
+        Path twice = file("twice.safetensors", "{\"w\":" + w + ",\"w\":" + w + "}", 4);
+        assertThatThrownBy(() -> Safetensors.read(twice)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(twice + ": not a valid safetensors file: the JSON header has the key 'w' twice; a safetensors "
+                        + "header names each tensor, field and metadata entry once (the file is corrupt)");
+        Path field = file("field.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
+        assertThatThrownBy(() -> Safetensors.read(field)).hasMessageContaining("the JSON header has the key 'shape' twice in 'w';");
+        Path meta = file("meta.safetensors", "{\"__metadata__\":{\"run\":\"a\",\"run\":\"b\"},\"w\":" + w + "}", 4);
+        assertThatThrownBy(() -> Safetensors.readMetadata(meta)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(meta + ": not a valid safetensors file: the JSON header has the key 'run' twice in '__metadata__'; "
+                        + "a safetensors header names each tensor, field and metadata entry once (the file is corrupt)");
+    }
+
+    @Test
+    void aMalformedHeaderIsABadInputErrorInOneLine() throws IOException {
+        Path broken = file("broken.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}", 4);
+        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable read : java.util.List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                () -> Safetensors.read(broken), () -> Safetensors.readMetadata(broken))) {
+            assertThatThrownBy(read).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(broken + ": not a valid safetensors file: the JSON header is malformed at its byte 56: Unexpected "
+                            + "end-of-input: expected close marker for Object (start marker at [line: 1, column: 1])")
+                    .hasMessageNotContaining("\n");
+        }
+        Path meta = file("meta.safetensors", "{\"__metadata__\":{\"steps\":12}}", 0);
+        assertThatThrownBy(() -> Safetensors.readMetadata(meta)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(meta + ": not a valid safetensors file: __metadata__ entry 'steps' is a JSON number, not a string");
+        Path array = file("array.safetensors", "[1, 2]", 0);
+        assertThatThrownBy(() -> Safetensors.read(array)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(array + ": not a valid safetensors file: header is not a JSON object");
+        // A header checked against the file: readMetadata refuses what read refuses.
+        byte[] good = specExample();
+        Path cut = Files.write(dir.resolve("cut.safetensors"), java.util.Arrays.copyOf(good, good.length - 4));
+        assertThatThrownBy(() -> Safetensors.readMetadata(cut)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(cut + ": not a valid safetensors file: tensor 'n' has byte range [8, 16) outside the 12 data "
+                        + "bytes (truncated file?)");
     }
 }

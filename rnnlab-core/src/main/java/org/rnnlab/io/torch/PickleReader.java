@@ -1,6 +1,5 @@
 package org.rnnlab.io.torch;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -68,6 +67,15 @@ final class PickleReader {
     /** Python's None. */
     enum None { NONE }
 
+    /**
+     * The most values (pushes, MARKs and memo entries) a pickle may build. torch.save writes about 40 per tensor
+     * (rnnlab's 3-layer models about 500 in all), so this admits state_dicts of some 25,000 tensors, where rnnlab's
+     * models have a few dozen and large language models about a thousand. Every opcode does work proportional to
+     * what it builds, so a pickle within the limit is read in milliseconds, while a hostile one (a list pushed from
+     * the memo a hundred million times, which a zip deflates to a megabyte) is refused before it fills the memory.
+     */
+    static final int MAX_VALUES = 1_000_000;
+
     private static final String ORDERED_DICT = "collections OrderedDict";
     private static final String REBUILD_TENSOR = "torch._utils _rebuild_tensor_v2";
     private static final String REBUILD_PARAMETER = "torch._utils _rebuild_parameter";
@@ -79,6 +87,8 @@ final class PickleReader {
     private final List<Object> stack = new ArrayList<>();
     private final Deque<Integer> marks = new ArrayDeque<>();
     private final Map<Long, Object> memo = new HashMap<>();
+    /** Values pushed, MARKs and memo entries so far; see {@link #MAX_VALUES}. */
+    private int values;
 
     /** @param source names the checkpoint file in errors */
     private PickleReader(byte[] in, String source) {
@@ -87,11 +97,11 @@ final class PickleReader {
     }
 
     /** Runs the pickle to its STOP and returns the value it built. */
-    static Object load(byte[] pickle, String source) throws IOException {
+    static Object load(byte[] pickle, String source) {
         return new PickleReader(pickle, source).run();
     }
 
-    private Object run() throws IOException {
+    private Object run() {
         while (true) {
             opStart = pos;
             if (pos >= in.length) throw fail("the pickle ends without STOP (data.pkl is truncated)");
@@ -111,12 +121,15 @@ final class PickleReader {
                     }
                     push(global(m, n));
                 }
-                case 'q' -> memo.put((long) u8(), peek()); // BINPUT
-                case 'r' -> memo.put(u32(), peek()); // LONG_BINPUT
-                case 0x94 -> memo.put((long) memo.size(), peek()); // MEMOIZE
+                case 'q' -> memoPut(u8()); // BINPUT
+                case 'r' -> memoPut(u32()); // LONG_BINPUT
+                case 0x94 -> memoPut(memo.size()); // MEMOIZE
                 case 'h' -> push(memoGet(u8())); // BINGET
                 case 'j' -> push(memoGet(u32())); // LONG_BINGET
-                case '(' -> marks.push(stack.size()); // MARK
+                case '(' -> { // MARK
+                    count();
+                    marks.push(stack.size());
+                }
                 case '}' -> push(new Dict(false)); // EMPTY_DICT
                 case ')' -> push(Tuple.EMPTY); // EMPTY_TUPLE
                 case ']' -> push(new ArrayList<>()); // EMPTY_LIST
@@ -137,13 +150,13 @@ final class PickleReader {
                 case 's' -> { // SETITEM
                     Object value = pop();
                     Object key = pop();
-                    dict(peek(), "SETITEM").items.put(key, value);
+                    dict(peek(), "SETITEM").items.put(key(key), value);
                 }
                 case 'u' -> { // SETITEMS
                     List<Object> items = popMark();
                     if (items.size() % 2 != 0) throw fail("SETITEMS with an odd number (" + items.size() + ") of keys and values");
                     Dict d = dict(peek(), "SETITEMS");
-                    for (int i = 0; i < items.size(); i += 2) d.items.put(items.get(i), items.get(i + 1));
+                    for (int i = 0; i < items.size(); i += 2) d.items.put(key(items.get(i)), items.get(i + 1));
                 }
                 case 'X' -> push(utf8(u32())); // BINUNICODE
                 case 0x8c -> push(utf8(u8())); // SHORT_BINUNICODE
@@ -174,22 +187,22 @@ final class PickleReader {
         }
     }
 
-    private Global global(String module, String name) throws IOException {
+    private Global global(String module, String name) {
         String qualified = module + " " + name;
         if (qualified.equals(ORDERED_DICT) || qualified.equals(REBUILD_TENSOR) || qualified.equals(REBUILD_PARAMETER)) {
             return new Global(module, name);
         }
         if (module.equals("torch") && name.endsWith("Storage")) {
             if (StorageType.byClassName(name) != null) return new Global(module, name);
-            throw new IOException(source + ": tensor storage type 'torch " + name + "' (data.pkl byte " + opStart
+            throw new IllegalArgumentException(source + ": tensor storage type 'torch " + name + "' (data.pkl byte " + opStart
                     + ") is not supported: rnnlab reads "
                     + StorageType.supportedList() + " tensors; convert the tensor (e.g. .float()) before saving");
         }
-        throw new IOException(source + ": refuses pickle global '" + qualified + "' (data.pkl byte " + opStart
+        throw new IllegalArgumentException(source + ": refuses pickle global '" + qualified + "' (data.pkl byte " + opStart
                 + "): rnnlab loads only tensors (state_dict), never code or other objects");
     }
 
-    private Object reduce(Object callable, Object argsValue) throws IOException {
+    private Object reduce(Object callable, Object argsValue) {
         if (!(callable instanceof Global g)) throw fail("REDUCE calls a " + typeName(callable) + ", not a known function");
         if (!(argsValue instanceof Tuple t)) throw fail("REDUCE of " + g.quoted() + " with a " + typeName(argsValue) + " as arguments");
         List<Object> args = t.items();
@@ -225,14 +238,14 @@ final class PickleReader {
         }
     }
 
-    private void build(Object instance, Object state) throws IOException {
+    private void build(Object instance, Object state) {
         // OrderedDict.__reduce__ hands its instance attributes to BUILD: for a state_dict that is {'_metadata': ...},
         // the modules' versions, which say nothing about the arrays.
         if (instance instanceof Dict d && d.ordered && (state instanceof Dict || state == None.NONE)) return;
         throw fail("BUILD sets state on a " + typeName(instance) + "; only an OrderedDict's attributes (such as _metadata) are accepted");
     }
 
-    private StorageRef persistentLoad(Object pid) throws IOException {
+    private StorageRef persistentLoad(Object pid) {
         if (pid instanceof Tuple t && t.items().size() == 5 && "storage".equals(t.items().get(0))
                 && t.items().get(1) instanceof Global g && g.module().equals("torch")
                 && t.items().get(2) instanceof String key && t.items().get(3) instanceof String location) {
@@ -246,24 +259,50 @@ final class PickleReader {
     // ---- stack and memo
 
     private void push(Object value) {
+        count();
         stack.add(value);
+    }
+
+    private void memoPut(long index) {
+        Object value = peek();
+        count();
+        memo.put(index, value);
+    }
+
+    private void count() {
+        if (++values > MAX_VALUES) {
+            throw fail("the pickle builds more than " + MAX_VALUES + " values (a state_dict's builds about 40 per tensor),"
+                    + " so it is not a state_dict rnnlab reads: the file is corrupt or hostile");
+        }
+    }
+
+    /**
+     * A dict key: a str, int, float, bool or None. Python hashes a tuple key through everything it holds, so a tuple
+     * of tuples sharing their items through the memo costs 2^depth steps to hash; a state_dict's keys are strings.
+     */
+    private Object key(Object key) {
+        if (key instanceof String || key instanceof Long || key instanceof Double || key instanceof Boolean
+                || key == None.NONE) {
+            return key;
+        }
+        throw fail("a dict key is a " + typeName(key) + "; rnnlab reads dicts keyed by strings and numbers (a state_dict)");
     }
 
     private int floor() {
         return marks.isEmpty() ? 0 : marks.peek();
     }
 
-    private Object pop() throws IOException {
+    private Object pop() {
         if (stack.size() <= floor()) throw fail("stack underflow (malformed pickle)");
         return stack.remove(stack.size() - 1);
     }
 
-    private Object peek() throws IOException {
+    private Object peek() {
         if (stack.size() <= floor()) throw fail("stack underflow (malformed pickle)");
         return stack.get(stack.size() - 1);
     }
 
-    private List<Object> popMark() throws IOException {
+    private List<Object> popMark() {
         if (marks.isEmpty()) throw fail("no MARK to pop to (malformed pickle)");
         int start = marks.pop();
         List<Object> top = stack.subList(start, stack.size());
@@ -272,51 +311,51 @@ final class PickleReader {
         return items;
     }
 
-    private Object memoGet(long index) throws IOException {
+    private Object memoGet(long index) {
         Object value = memo.get(index);
         if (value == null) throw fail("memo entry " + index + " is read before it is written (malformed pickle)");
         return value;
     }
 
     @SuppressWarnings("unchecked")
-    private List<Object> list(Object target, String opcode) throws IOException {
+    private List<Object> list(Object target, String opcode) {
         if (target instanceof ArrayList<?> l) return (List<Object>) l;
         throw fail(opcode + " on a " + typeName(target) + ", not a list");
     }
 
-    private Dict dict(Object target, String opcode) throws IOException {
+    private Dict dict(Object target, String opcode) {
         if (target instanceof Dict d) return d;
         throw fail(opcode + " on a " + typeName(target) + ", not a dict");
     }
 
     // ---- operands
 
-    private void need(long n) throws IOException {
+    private void need(long n) {
         if (n > in.length - pos) throw fail("the pickle ends inside an operand (data.pkl is truncated)");
     }
 
-    private void skip(int n) throws IOException {
+    private void skip(int n) {
         need(n);
         pos += n;
     }
 
-    private int u8() throws IOException {
+    private int u8() {
         need(1);
         return in[pos++] & 0xff;
     }
 
-    private long u32() throws IOException {
+    private long u32() {
         return buffer(4).getInt() & 0xffffffffL;
     }
 
-    private ByteBuffer buffer(int n) throws IOException {
+    private ByteBuffer buffer(int n) {
         need(n);
         ByteBuffer b = ByteBuffer.wrap(in, pos, n).slice().order(ByteOrder.LITTLE_ENDIAN);
         pos += n;
         return b;
     }
 
-    private long long1() throws IOException {
+    private long long1() {
         int n = u8();
         if (n > 8) throw fail("LONG1 integer of " + n + " bytes is too large for a tensor size or offset");
         need(n);
@@ -327,7 +366,7 @@ final class PickleReader {
         return value;
     }
 
-    private String utf8(long length) throws IOException {
+    private String utf8(long length) {
         need(length);
         try {
             String s = StandardCharsets.UTF_8.newDecoder()
@@ -340,7 +379,7 @@ final class PickleReader {
         }
     }
 
-    private String line() throws IOException {
+    private String line() {
         int start = pos;
         while (pos < in.length && in[pos] != '\n') pos++;
         if (pos >= in.length) throw fail("the pickle ends inside a GLOBAL name (data.pkl is truncated)");
@@ -351,20 +390,21 @@ final class PickleReader {
 
     // ---- checks and messages
 
-    private long nonNegative(Object value, String what) throws IOException {
+    private long nonNegative(Object value, String what) {
         if (value instanceof Long l && l >= 0) return l;
         throw fail(what + " must be a non-negative int, found " + describe(value));
     }
 
-    private long[] longs(Object value, String what) throws IOException {
+    private long[] longs(Object value, String what) {
         if (!(value instanceof Tuple t)) throw fail("tensor " + what + " must be a tuple, found " + describe(value));
         long[] out = new long[t.items().size()];
         for (int i = 0; i < out.length; i++) out[i] = nonNegative(t.items().get(i), "tensor " + what + " entry");
         return out;
     }
 
-    private IOException fail(String message) {
-        return new IOException(source + ": data.pkl byte " + opStart + ": " + message);
+    /** A malformed or refused pickle is bad input: one line naming the file, the record and the byte. */
+    private IllegalArgumentException fail(String message) {
+        return new IllegalArgumentException(source + ": data.pkl byte " + opStart + ": " + message);
     }
 
     /** Python's name for the type of a value the reader built. */

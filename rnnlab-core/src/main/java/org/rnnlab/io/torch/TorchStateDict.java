@@ -1,5 +1,6 @@
 package org.rnnlab.io.torch;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,14 +44,27 @@ public final class TorchStateDict {
     private static final String LEGACY = "not a PyTorch zip checkpoint; legacy pre-1.6 torch.save format is not "
             + "supported, re-save with torch>=1.6";
 
+    /**
+     * The largest {@code data.pkl} read (and the byteorder record): torch.save's pickle of a state_dict takes about
+     * 100 bytes per tensor, so this is some 150,000 tensors, beyond what {@link PickleReader#MAX_VALUES} admits; it
+     * stops a pickle that a zip deflates from a megabyte to gigabytes before it is unpacked.
+     */
+    static final long MAX_PICKLE = 16L << 20;
+    /** The largest byteorder record ("little" or "big"). */
+    private static final long MAX_BYTEORDER = 64;
+    /** The largest storage record: a byte[] of it must fit the JVM's. */
+    private static final long MAX_RECORD = Integer.MAX_VALUE - 8;
+
     private TorchStateDict() {}
 
     /**
      * Reads every tensor of a state_dict, in the file's order, keeping its dtype ({@code <f4 <f8 <i8 <i4 |u1 |b1});
      * float16 and bfloat16 tensors become {@code <f4}, exactly.
      *
-     * @throws IOException naming the file and the problem: not a zip, truncated, no data.pkl, a refused pickle
-     *     global or opcode, a value that is not a tensor, a storage record missing or too short
+     * @throws IllegalArgumentException naming the file and the problem: not a zip, truncated, no data.pkl, a
+     *     refused pickle global or opcode, a pickle that builds too much, a value that is not a tensor, a storage
+     *     record missing or too short, more to unpack than memory allows (bad input: the CLI's exit 2)
+     * @throws IOException when the file cannot be read at all (missing, permissions, an I/O error)
      */
     public static LinkedHashMap<String, NpyArray> read(Path path) throws IOException {
         return read(path, Runtime.getRuntime().maxMemory() / 4 * 3);
@@ -69,29 +83,29 @@ public final class TorchStateDict {
         try {
             zip = new ZipFile(path.toFile());
         } catch (ZipException e) {
-            throw new IOException(file + ": truncated or corrupt zip (" + e.getMessage()
+            throw new IllegalArgumentException(file + ": truncated or corrupt zip (" + e.getMessage()
                     + "); the checkpoint is incomplete, copy or save it again", e);
         }
         try (zip) {
             String prefix = findPrefix(zip, file);
             boolean bigEndian = bigEndian(zip, prefix, file);
-            Object top = PickleReader.load(record(zip, prefix + "data.pkl", file, "the pickle"), file);
+            Object top = PickleReader.load(record(zip, prefix + "data.pkl", file, "the pickle", MAX_PICKLE), file);
             if (!(top instanceof PickleReader.Dict dict)) {
-                throw new IOException(file + ": holds a " + PickleReader.typeName(top)
+                throw new IllegalArgumentException(file + ": holds a " + PickleReader.typeName(top)
                         + ", not a state_dict (a dict of names to tensors); save model.state_dict()");
             }
             Map<String, byte[]> storages = new HashMap<>();
             LinkedHashMap<String, NpyArray> out = new LinkedHashMap<>();
             for (Map.Entry<Object, Object> e : dict.items.entrySet()) {
                 if (!(e.getKey() instanceof String name)) {
-                    throw new IOException(file + ": has a key of type " + PickleReader.typeName(e.getKey())
+                    throw new IllegalArgumentException(file + ": has a key of type " + PickleReader.typeName(e.getKey())
                             + "; state_dict keys are strings");
                 }
                 if (!(e.getValue() instanceof PickleReader.TensorRef tensor)) {
                     String hint = e.getValue() instanceof PickleReader.Dict
                             ? " (a training checkpoint? save its state_dict alone, e.g. torch.save(checkpoint['" + name + "'], path))"
                             : "";
-                    throw new IOException(file + ": value of '" + name + "' is a " + PickleReader.typeName(e.getValue())
+                    throw new IllegalArgumentException(file + ": value of '" + name + "' is a " + PickleReader.typeName(e.getValue())
                             + ", not a tensor: rnnlab reads state_dicts (names to tensors)" + hint);
                 }
                 String recordName = prefix + "data/" + tensor.storage().key();
@@ -101,7 +115,7 @@ public final class TorchStateDict {
                     if (entry != null && entry.getSize() > 0) {
                         memory.take(entry.getSize(), "record " + recordName + " unpacks to " + human(entry.getSize()));
                     }
-                    storage = record(zip, recordName, file, "tensor '" + name + "'");
+                    storage = record(zip, recordName, file, "tensor '" + name + "'", MAX_RECORD);
                     storages.put(recordName, storage);
                 }
                 out.put(name, materialize(file, name, recordName, tensor, storage, bigEndian, memory));
@@ -153,7 +167,7 @@ public final class TorchStateDict {
         }
         boolean zip = head.length == 4 && head[0] == 'P' && head[1] == 'K'
                 && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
-        if (!zip) throw new IOException(file + ": " + (head.length == 0 ? "the file is empty; " : "") + LEGACY);
+        if (!zip) throw new IllegalArgumentException(file + ": " + (head.length == 0 ? "the file is empty; " : "") + LEGACY);
     }
 
     /** The folder holding data.pkl, with its slash; torch names it after the file or "archive". */
@@ -165,45 +179,64 @@ public final class TorchStateDict {
             if (slash > 0 && name.substring(slash + 1).equals("data.pkl")) return name.substring(0, slash + 1);
             if (names.size() < 5) names.add(name);
         }
-        throw new IOException(file + ": no <folder>/data.pkl record, so not a torch.save checkpoint (the zip holds "
+        throw new IllegalArgumentException(file + ": no <folder>/data.pkl record, so not a torch.save checkpoint (the zip holds "
                 + (names.isEmpty() ? "nothing" : String.join(", ", names) + (zip.size() > 5 ? ", ..." : "")) + ")");
     }
 
     private static boolean bigEndian(ZipFile zip, String prefix, String file) throws IOException {
         if (zip.getEntry(prefix + "byteorder") == null) return false; // torch < 2 wrote no marker: little-endian
-        String order = new String(record(zip, prefix + "byteorder", file, "the byte order"), StandardCharsets.US_ASCII);
+        String order = new String(record(zip, prefix + "byteorder", file, "the byte order", MAX_BYTEORDER),
+                StandardCharsets.US_ASCII);
         return switch (order) {
             case "little" -> false;
             case "big" -> true;
-            default -> throw new IOException(file + ": unknown byteorder record '" + order + "' (torch writes little or big)");
+            default -> throw new IllegalArgumentException(file + ": unknown byteorder record '" + order + "' (torch writes little or big)");
         };
     }
 
-    private static byte[] record(ZipFile zip, String name, String file, String purpose) throws IOException {
+    /** Reads a record of at most {@code max} bytes, checking its size and CRC; every problem is bad input. */
+    private static byte[] record(ZipFile zip, String name, String file, String purpose, long max) throws IOException {
         ZipEntry entry = zip.getEntry(name);
         if (entry == null) {
-            throw new IOException(file + ": record " + name + " (" + purpose + ") is missing; the checkpoint is incomplete or corrupt");
+            throw new IllegalArgumentException(file + ": record " + name + " (" + purpose + ") is missing; the checkpoint is incomplete or corrupt");
         }
-        if (entry.getSize() > Integer.MAX_VALUE - 8) {
-            throw new IOException(file + ": record " + name + " is " + entry.getSize() + " bytes; rnnlab reads tensors under 2 GiB");
-        }
+        if (entry.getSize() > max) throw tooLarge(file, name, entry.getSize(), max);
         byte[] data;
         try (InputStream in = zip.getInputStream(entry)) {
             // Never more than the size the zip declares (which the caller's budget was checked against).
-            data = entry.getSize() < 0 ? in.readAllBytes() : in.readNBytes((int) entry.getSize());
-            if (entry.getSize() >= 0 && in.read() != -1) {
-                throw new IOException(file + ": record " + name + " holds more than the " + entry.getSize()
-                        + " bytes its zip entry declares; the checkpoint is corrupt");
+            if (entry.getSize() < 0) {
+                data = in.readNBytes((int) max + 1);
+                if (data.length > max) throw tooLarge(file, name, -1, max);
+            } else {
+                data = in.readNBytes((int) entry.getSize());
+                if (in.read() != -1) {
+                    throw new IllegalArgumentException(file + ": record " + name + " holds more than the " + entry.getSize()
+                            + " bytes its zip entry declares; the checkpoint is corrupt");
+                }
             }
-        } catch (ZipException e) {
-            throw new IOException(file + ": record " + name + " is unreadable (" + e.getMessage() + "); the checkpoint is corrupt", e);
+        } catch (ZipException | EOFException e) { // a record cut short or damaged inside a zip whose index is whole
+            throw new IllegalArgumentException(file + ": record " + name + " is unreadable (" + e.getMessage() + "); the checkpoint is corrupt", e);
         }
         CRC32 crc = new CRC32();
         crc.update(data);
         if (entry.getCrc() != -1 && entry.getCrc() != crc.getValue()) {
-            throw new IOException(file + ": record " + name + " fails its CRC check; the checkpoint is corrupt");
+            throw new IllegalArgumentException(file + ": record " + name + " fails its CRC check; the checkpoint is corrupt");
         }
         return data;
+    }
+
+    /** A record larger than {@code max} (its size, or -1 when the zip does not say and it unpacked past max). */
+    private static IllegalArgumentException tooLarge(String file, String name, long size, long max) {
+        String what = file + ": record " + name;
+        if (max == MAX_RECORD) {
+            return new IllegalArgumentException(what + " is " + (size < 0 ? "over " + max : size) + " bytes; rnnlab reads "
+                    + "tensors under 2 GiB");
+        }
+        String unpacks = size < 0 ? " unpacks to more than " + human(max) : " unpacks to " + human(size);
+        return new IllegalArgumentException(what + unpacks + (max == MAX_PICKLE
+                ? "; a state_dict's pickle takes about 100 bytes per tensor and rnnlab reads pickles up to "
+                        + human(MAX_PICKLE) + ": the file is corrupt or hostile"
+                : "; it holds 'little' or 'big': the checkpoint is corrupt"));
     }
 
     private static NpyArray materialize(String file, String name, String recordName, PickleReader.TensorRef t,
@@ -212,7 +245,7 @@ public final class TorchStateDict {
         int item = type.itemSize;
         long numel = t.storage().numel();
         if (numel > storage.length / item) {
-            throw new IOException(file + ": storage record " + recordName + " holds " + storage.length + " bytes, but tensor '"
+            throw new IllegalArgumentException(file + ": storage record " + recordName + " holds " + storage.length + " bytes, but tensor '"
                     + name + "' needs " + numel + " " + type.torchDtype + " elements (" + numel * item
                     + " bytes); the checkpoint is truncated or corrupt");
         }
@@ -231,11 +264,11 @@ public final class TorchStateDict {
             int outItem = type == StorageType.HALF || type == StorageType.BFLOAT16 ? 4 : item; // widened to float32
             outBytes = Math.toIntExact(Math.multiplyExact(count, (long) outItem));
         } catch (ArithmeticException e) {
-            throw new IOException(file + ": tensor '" + name + "' of size " + Arrays.toString(size)
+            throw new IllegalArgumentException(file + ": tensor '" + name + "' of size " + Arrays.toString(size)
                     + " is too large; rnnlab reads tensors under 2 GiB", e);
         }
         if (count > 0 && last >= numel) {
-            throw new IOException(file + ": tensor '" + name + "' (offset " + t.offset() + ", size " + Arrays.toString(size)
+            throw new IllegalArgumentException(file + ": tensor '" + name + "' (offset " + t.offset() + ", size " + Arrays.toString(size)
                     + ", stride " + Arrays.toString(stride) + ") reaches element " + last + " of storage " + recordName
                     + ", which has " + numel + "; the checkpoint is corrupt");
         }
@@ -266,7 +299,7 @@ public final class TorchStateDict {
 
         void take(long bytes, String what) throws IOException {
             if (bytes > limit - used) {
-                throw new IOException(file + ": " + what + ", and the file would unpack to more than the " + human(limit)
+                throw new IllegalArgumentException(file + ": " + what + ", and the file would unpack to more than the " + human(limit)
                         + " this JVM may use for it; the checkpoint is corrupt or hostile, or Java needs more memory"
                         + " (RNNLAB_JAVA_OPTS=-Xmx" + ((used + bytes) * 2 / (1L << 30) + 2) + "g)");
             }

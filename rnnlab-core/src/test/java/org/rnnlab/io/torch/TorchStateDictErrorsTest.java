@@ -13,7 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad and hostile files: each refused with an IOException that names the file, the problem and the way out. */
+/**
+ * Bad and hostile files: each refused with an IllegalArgumentException (bad input: the CLI's exit 2) that names the
+ * file, the problem and the way out; only a file that cannot be read at all is an IOException.
+ */
 class TorchStateDictErrorsTest {
     @TempDir
     Path dir;
@@ -25,7 +28,7 @@ class TorchStateDictErrorsTest {
     @Test
     void refusesOsSystemNamingTheGlobal() throws IOException {
         Path evil = copy("evil_os_system.pt");
-        assertThatThrownBy(() -> TorchStateDict.read(evil)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> TorchStateDict.read(evil)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(evil + ": refuses pickle global 'os system' (data.pkl byte 2)")
                 .hasMessageContaining("rnnlab loads only tensors (state_dict)");
     }
@@ -33,14 +36,15 @@ class TorchStateDictErrorsTest {
     @Test
     void refusesAReduceGadgetHiddenAfterAValidTensor() throws IOException {
         Path evil = copy("evil_reduce.pt");
-        assertThatThrownBy(() -> TorchStateDict.read(evil))
+        assertThatThrownBy(() -> TorchStateDict.read(evil)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(evil + ": refuses pickle global 'posix system'");
     }
 
     @Test
     void refusesAnyOtherGlobalAndUnsupportedStorageTypes() throws IOException {
         Path builtins = Zips.checkpoint(dir.resolve("eval.pt"), pickle("\u0080\u0002cbuiltins\neval\n."));
-        assertThatThrownBy(() -> TorchStateDict.read(builtins)).hasMessageContaining("refuses pickle global 'builtins eval'");
+        assertThatThrownBy(() -> TorchStateDict.read(builtins)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("refuses pickle global 'builtins eval'");
         // torch.nn.Parameter, by its class rather than _rebuild_parameter, is still a global we do not resolve.
         Path cls = Zips.checkpoint(dir.resolve("cls.pt"), pickle("\u0080\u0002ctorch.nn.parameter\nParameter\n."));
         assertThatThrownBy(() -> TorchStateDict.read(cls)).hasMessageContaining("refuses pickle global 'torch.nn.parameter Parameter'");
@@ -48,8 +52,8 @@ class TorchStateDictErrorsTest {
         Path stacked = Zips.checkpoint(dir.resolve("stacked.pt"), pickle("\u0080\u0004\u008c\u0002os\u008c\u0006system\u0093."));
         assertThatThrownBy(() -> TorchStateDict.read(stacked)).hasMessageContaining("refuses pickle global 'os system' (data.pkl byte 14)");
         Path shorts = Zips.checkpoint(dir.resolve("short.pt"), pickle("\u0080\u0002ctorch\nShortStorage\n."));
-        assertThatThrownBy(() -> TorchStateDict.read(shorts))
-                .hasMessageContaining("tensor storage type 'torch ShortStorage'")
+        assertThatThrownBy(() -> TorchStateDict.read(shorts)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(shorts + ": tensor storage type 'torch ShortStorage' (data.pkl byte 2) is not supported")
                 .hasMessageContaining("rnnlab reads float32, float64, float16, bfloat16, int64, int32, uint8, bool tensors");
     }
 
@@ -57,7 +61,7 @@ class TorchStateDictErrorsTest {
     void namesAnUnknownOpcodeAndItsOffset() throws IOException {
         // PROTO 2, MARK, then INST: the protocol 0 way to instantiate a class.
         Path inst = Zips.checkpoint(dir.resolve("inst.pt"), pickle("\u0080\u0002(ios\nsystem\n."));
-        assertThatThrownBy(() -> TorchStateDict.read(inst))
+        assertThatThrownBy(() -> TorchStateDict.read(inst)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(inst + ": data.pkl byte 3: unsupported pickle opcode 0x69 (INST); rnnlab reads only the "
                         + "opcodes torch.save uses for a state_dict");
         Path garbage = Zips.checkpoint(dir.resolve("garbage.pt"), new byte[] {(byte) 0x80, 2, (byte) 0xff});
@@ -67,7 +71,7 @@ class TorchStateDictErrorsTest {
     @Test
     void refusesTheLegacyFormatAndFilesThatAreNoZip() throws IOException {
         Path legacy = copy("legacy.pt");
-        assertThatThrownBy(() -> TorchStateDict.read(legacy))
+        assertThatThrownBy(() -> TorchStateDict.read(legacy)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(legacy + ": not a PyTorch zip checkpoint; legacy pre-1.6 torch.save format is not supported, "
                         + "re-save with torch>=1.6");
         Path text = Files.writeString(dir.resolve("notes.pt"), "embedding.weight 1 2 3");
@@ -83,6 +87,7 @@ class TorchStateDictErrorsTest {
         for (int length : new int[] {4, 100, whole.length / 2, whole.length - 1}) {
             Path cut = Files.write(dir.resolve("cut" + length + ".pt"), Arrays.copyOf(whole, length));
             assertThatThrownBy(() -> TorchStateDict.read(cut)).as("cut at %d", length)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith(cut + ": truncated or corrupt zip")
                     .hasMessageEndingWith("the checkpoint is incomplete, copy or save it again");
         }
@@ -104,7 +109,7 @@ class TorchStateDictErrorsTest {
         LinkedHashMap<String, byte[]> missing = new LinkedHashMap<>(records);
         missing.remove("rnn_l1/data/2");
         Path noRecord = Zips.write(dir.resolve("missing.pt"), missing);
-        assertThatThrownBy(() -> TorchStateDict.read(noRecord))
+        assertThatThrownBy(() -> TorchStateDict.read(noRecord)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(noRecord + ": record rnn_l1/data/2 (tensor 'rnn.weight_hh_l0') is missing; the checkpoint is "
                         + "incomplete or corrupt");
 
@@ -137,7 +142,7 @@ class TorchStateDictErrorsTest {
         records.put("x/data.pkl", oneView(1, 0, 1_000_000, 0));
         records.put("x/data/0", new byte[] {0, 0, (byte) 0x80, 0x3f});
         Path repeated = Zips.write(dir.resolve("repeated.pt"), records);
-        assertThatThrownBy(() -> TorchStateDict.read(repeated, 1 << 20))
+        assertThatThrownBy(() -> TorchStateDict.read(repeated, 1 << 20)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(repeated + ": tensor 'w' (size [1000000], stride [0]) repeats 1 stored element as 1000000"
                         + " (3.8 MB), and the file would unpack to more than the 1.0 MB this JVM may use for it; the"
                         + " checkpoint is corrupt or hostile, or Java needs more memory (RNNLAB_JAVA_OPTS=-Xmx2g)");
@@ -158,14 +163,14 @@ class TorchStateDictErrorsTest {
         Zips.Local data0 = Zips.localHeaders(bytes).stream().filter(l -> l.name().equals("archive/data/0")).findFirst().orElseThrow();
         bytes[(int) data0.dataOffset() + 5] ^= 0x40;
         Path flipped = Files.write(dir.resolve("flipped.pt"), bytes);
-        assertThatThrownBy(() -> TorchStateDict.read(flipped))
+        assertThatThrownBy(() -> TorchStateDict.read(flipped)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(flipped + ": record archive/data/0 fails its CRC check; the checkpoint is corrupt");
     }
 
     @Test
     void refusesValuesThatAreNotTensors() throws IOException {
         Path notTensor = copy("not_tensor.pt");
-        assertThatThrownBy(() -> TorchStateDict.read(notTensor))
+        assertThatThrownBy(() -> TorchStateDict.read(notTensor)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(notTensor + ": value of 'lr' is a float, not a tensor: rnnlab reads state_dicts (names to tensors)");
         Path checkpoint = copy("checkpoint.pt");
         assertThatThrownBy(() -> TorchStateDict.read(checkpoint))
@@ -184,6 +189,82 @@ class TorchStateDictErrorsTest {
         records.put("rnn_l1/byteorder", "middle".getBytes());
         Path odd = Zips.write(dir.resolve("odd.pt"), records);
         assertThatThrownBy(() -> TorchStateDict.read(odd)).hasMessage(odd + ": unknown byteorder record 'middle' (torch writes little or big)");
+    }
+
+    /** A record damaged inside its deflated bytes, in a zip whose index is whole, is bad input too. */
+    @Test
+    void refusesARecordDamagedInsideItsCompressedBytes() throws IOException {
+        Path good = Zips.write(dir.resolve("good.pt"), Zips.records(fixture("rnn_l1.pt")));
+        byte[] bytes = Files.readAllBytes(good);
+        Zips.Local pkl = Zips.localHeaders(bytes).stream().filter(l -> l.name().equals("rnn_l1/data.pkl")).findFirst().orElseThrow();
+        for (int i = 0; i < 16; i++) bytes[(int) pkl.dataOffset() + 40 + i] ^= (byte) 0xa5;
+        Path damaged = Files.write(dir.resolve("damaged.pt"), bytes);
+        assertThatThrownBy(() -> TorchStateDict.read(damaged)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(damaged + ": record rnn_l1/data.pkl ");
+    }
+
+    /**
+     * The pickle bomb: a list pushed from the memo again and again ({@code ]q\0 ( h\0 h\0 ... e}, list.extend of
+     * itself) costs 2 bytes per push, and a zip deflates the repetition a thousandfold, so a 1 MB .pt builds a
+     * billion values. Refused as soon as it passes the bound, whose count names the byte.
+     */
+    @Test
+    void refusesAPickleThatBuildsTooManyValuesQuickly() throws IOException {
+        int pushes = 1_500_000; // 3 MB of pickle, under the record limit, over the values limit
+        StringBuilder p = new StringBuilder("\u0080\u0002]q\u0000(");
+        p.append("h\u0000".repeat(pushes)).append("e.");
+        Path bomb = Zips.checkpoint(dir.resolve("bomb.pt"), pickle(p.toString()));
+        assertThat(Files.size(bomb)).isLessThan(100_000);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> TorchStateDict.read(bomb)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(bomb + ": data.pkl byte 2000000: the pickle builds more than 1000000 values (a state_dict's "
+                        + "builds about 40 per tensor), so it is not a state_dict rnnlab reads: the file is corrupt or hostile");
+        assertThat((System.nanoTime() - start) / 1e9).as("seconds to refuse").isLessThan(2);
+    }
+
+    /** The same bomb at the size reported (a .pt of 0.6-1.6 MB: 22-27 s, then OutOfMemoryError): never unpacked. */
+    @Test
+    void refusesAPickleRecordThatUnpacksToHundredsOfMegabytesUnread() throws IOException {
+        Path bomb = dir.resolve("big_bomb.pt");
+        byte[] chunk = pickle("h\u0000".repeat(1 << 19)); // 1 MB
+        int chunks = 640; // a 640 MB data.pkl, deflated to 0.65 MB
+        try (java.io.OutputStream file = Files.newOutputStream(bomb);
+             java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(file)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("x/data.pkl"));
+            zip.write(pickle("\u0080\u0002]q\u0000("));
+            for (int i = 0; i < chunks; i++) zip.write(chunk);
+            zip.write(pickle("e."));
+            zip.closeEntry();
+            zip.putNextEntry(new java.util.zip.ZipEntry("x/version"));
+            zip.write("3\n".getBytes());
+            zip.closeEntry();
+        }
+        assertThat(Files.size(bomb)).as("bytes of .pt").isBetween(600_000L, 1_600_000L);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> TorchStateDict.read(bomb)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(bomb + ": record x/data.pkl unpacks to 640.0 MB; a state_dict's pickle takes about 100 bytes"
+                        + " per tensor and rnnlab reads pickles up to 16.0 MB: the file is corrupt or hostile");
+        assertThat((System.nanoTime() - start) / 1e9).as("seconds to refuse").isLessThan(2);
+    }
+
+    /**
+     * A dict key hashes through all it holds: a tuple of two copies (from the memo) of a tuple of two copies of ...,
+     * 40 deep, takes 2^40 steps to hash, and a list holding itself never ends. Keys are refused unless scalars.
+     */
+    @Test
+    void refusesDictKeysThatAreNotStringsOrNumbers() throws IOException {
+        StringBuilder p = new StringBuilder("\u0080\u0002})q\u0000");
+        for (int i = 0; i < 40; i++) p.append('h').append((char) i).append("\u0086q").append((char) (i + 1)); // (T, T)
+        p.append("K\u0001s.");
+        Path deep = Zips.checkpoint(dir.resolve("deep.pt"), pickle(p.toString()));
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(2), () ->
+                assertThatThrownBy(() -> TorchStateDict.read(deep)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage(deep + ": data.pkl byte 208: a dict key is a tuple; rnnlab reads dicts keyed by strings"
+                                + " and numbers (a state_dict)"));
+        Path itself = Zips.checkpoint(dir.resolve("itself.pt"), pickle("\u0080\u0002}]q\u0000h\u0000aK\u0001s."));
+        assertThatThrownBy(() -> TorchStateDict.read(itself)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(itself + ": data.pkl byte 11: a dict key is a list; rnnlab reads dicts keyed by strings and "
+                        + "numbers (a state_dict)");
     }
 
     /** A pickle written as a string of chars 0-255. */
