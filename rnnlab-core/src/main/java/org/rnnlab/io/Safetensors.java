@@ -81,12 +81,36 @@ public final class Safetensors {
      * @throws IOException when the file cannot be read at all
      */
     public static Contents read(Path path) throws IOException {
+        checkSize(path, Files.size(path), Runtime.getRuntime().maxMemory() / 4 * 3);
         byte[] bytes = Files.readAllBytes(path);
         try {
             return parse(bytes);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + ": not a valid safetensors file: " + e.getMessage(), e);
         }
+    }
+
+    /** The largest file {@link #read} takes: it reads the file into one array. */
+    static final long MAX_FILE = Integer.MAX_VALUE - 8;
+
+    /**
+     * Refuses, before reading, a file that one array cannot hold or that would not fit in {@code budget} bytes of
+     * memory: reading takes the file and then a copy of its tensors, about twice its size.
+     */
+    static void checkSize(Path path, long size, long budget) {
+        if (size > MAX_FILE) {
+            throw new IllegalArgumentException(path + ": the file is " + gb(size) + "; rnnlab reads safetensors model "
+                    + "files up to 2 GB (a character model of 500 million parameters)");
+        }
+        if (2 * size > budget) {
+            throw new IllegalArgumentException(path + ": the file is " + gb(size) + " and reading it takes about twice "
+                    + "that, more than the " + gb(budget) + " this JVM may use for it: give Java more memory "
+                    + "(RNNLAB_JAVA_OPTS=-Xmx" + (4 * size / (1L << 30) + 1) + "g)");
+        }
+    }
+
+    private static String gb(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.2f GB", bytes / (double) (1L << 30));
     }
 
     /**

@@ -176,4 +176,20 @@ class SafetensorsTest {
                 .hasMessage(cut + ": not a valid safetensors file: tensor 'n' has byte range [8, 16) outside the 12 data "
                         + "bytes (truncated file?)");
     }
+
+    @Test
+    void aFileTooLargeToReadIsRefusedBeforeAnyOfItIsRead(@TempDir Path dir) throws Exception {
+        Path big = dir.resolve("big.safetensors");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: 3 GB that take no disk
+        }
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> Safetensors.read(big)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(big + ": the file is 3.00 GB; rnnlab reads safetensors model files up to 2 GB (a character "
+                        + "model of 500 million parameters)");
+        assertThat(System.nanoTime() - t0).as("refused unread").isLessThan(1_000_000_000L);
+        assertThatThrownBy(() -> Safetensors.checkSize(big, 1L << 30, 1L << 30))
+                .hasMessage(big + ": the file is 1.00 GB and reading it takes about twice that, more than the 1.00 GB "
+                        + "this JVM may use for it: give Java more memory (RNNLAB_JAVA_OPTS=-Xmx5g)");
+    }
 }
