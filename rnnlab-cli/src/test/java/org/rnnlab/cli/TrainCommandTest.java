@@ -422,6 +422,48 @@ class TrainCommandTest {
         }
     }
 
+    @Test
+    void killedAtRandomMomentsOfCheckpointWritingTheRunStaysLoadableAndResumesExactly(@TempDir Path dir) throws Exception {
+        // Checkpoints at every step of a model whose checkpoint takes a while to write (about 1 MB), and kill -9 at
+        // seeded random moments: whatever the moment, last.safetensors loads, the next start removes what a killed
+        // write left, and the run ends with the weights of a run that never stopped.
+        String[] model = {"--embed", "16", "--hidden", "160", "--mode", "stream", "--batch", "4", "--seq", "10",
+            "--val", "0.1", "--eval-every", "1", "--progress", "off", "--steps", "40"};
+        Path straight = dir.resolve("straight");
+        assertThat(run(concat(new String[] {"train", "--out", straight.toString()}, model)).code()).isZero();
+        Path out = dir.resolve("run");
+        Path last = out.resolve("last.safetensors");
+        java.util.Random moments = new java.util.Random(7);
+        int kills = 0;
+        for (int round = 0; round < 6; round++) {
+            String[] start = Files.exists(last) ? new String[] {"train", "--resume", last.toString()}
+                    : new String[] {"train", "--out", out.toString()};
+            if (Files.exists(last) && Checkpoint.read(last).state().step() >= 40) break;
+            Process p = childTrain(dir, concat(start, model));
+            try (BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String first = stdout.readLine(); // a checkpoint has been written: the run is saving at every step
+                if (first != null && first.startsWith("step ")) {
+                    Thread.sleep(moments.nextInt(400));
+                    p.destroyForcibly();
+                    kills++;
+                }
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(Checkpoint.read(last).state().step()).as("round %d: last loads", round).isPositive();
+        }
+        assertThat(kills).isGreaterThanOrEqualTo(3);
+        long stepBefore = Checkpoint.read(last).state().step();
+        if (stepBefore < 40) {
+            Run r = run("train", "--resume", last.toString(), "--progress", "off");
+            assertThat(r.code()).as(r.err()).isZero();
+        }
+        try (var files = Files.list(out)) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tmp")))
+                    .as("no temporary file left after the next start").isEmpty();
+        }
+        assertThat(weights(last)).isEqualTo(weights(straight.resolve("last.safetensors")));
+    }
+
     /** A real JVM running {@code rnnlab} with these arguments, its stderr to dir/err.txt. */
     static Process childTrain(Path dir, String[] args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
