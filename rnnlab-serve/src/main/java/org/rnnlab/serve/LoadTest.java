@@ -36,6 +36,7 @@ public final class LoadTest {
     private LoadTest() {}
 
     public static Map<String, Object> run(Options o) throws InterruptedException {
+        double rssStart = residentMegabytes();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         long end = System.nanoTime() + o.duration().toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(o.clients());
@@ -87,7 +88,23 @@ public final class LoadTest {
         r.put("latency_ms_p90", percentile(ok, 0.90));
         r.put("latency_ms_p99", percentile(ok, 0.99));
         r.put("latency_ms_max", ok.length == 0 ? Double.NaN : ok[ok.length - 1] / 1e6);
+        // this process's resident memory before and after (with loadtest --model it holds the server too): a soak
+        // shows whether the server's memory grows under load
+        r.put("rss_mb_start", rssStart);
+        r.put("rss_mb_end", residentMegabytes());
         return r;
+    }
+
+    /** This process's resident set (VmRSS) in MB, or NaN where /proc does not say. */
+    static double residentMegabytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux: no figure
+        }
+        return Double.NaN;
     }
 
     static double percentile(long[] sortedNanos, double q) {

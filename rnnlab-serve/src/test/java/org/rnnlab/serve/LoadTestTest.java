@@ -24,4 +24,26 @@ class LoadTestTest {
         assertThat(LoadTest.percentile(ms, 0.99)).isEqualTo(99.0);
         assertThat(LoadTest.percentile(new long[0], 0.5)).isNaN();
     }
+
+    @Test
+    void aBoundedLoadReportsThroughputErrorsByStatusAndMemory() throws Exception {
+        ModelServer server = new ModelServer(java.util.List.of(ServerApiTest.notebookModel("lstm", "lstm_L1_notebook.pt")),
+                new ServeConfig("127.0.0.1", 0, 100, 1000, 8192, Duration.ofSeconds(10), 1, 1));
+        int port = server.start();
+        try {
+            java.util.Map<String, Object> r = LoadTest.run(new LoadTest.Options(URI.create("http://127.0.0.1:" + port), 6,
+                    Duration.ofMillis(1500), 20, "the "));
+            assertThat((Integer) r.get("requests")).isPositive();
+            assertThat((Integer) r.get("ok")).isPositive();
+            // 6 clients against 1 running + 1 waiting: the rest are refused at once, counted by status
+            @SuppressWarnings("unchecked")
+            java.util.Map<Integer, Integer> errors = (java.util.Map<Integer, Integer>) r.get("errors");
+            assertThat(errors.keySet()).containsOnly(503);
+            assertThat((Double) r.get("rss_mb_start")).isPositive();
+            assertThat((Double) r.get("rss_mb_end")).isPositive();
+            assertThat((Double) r.get("latency_ms_p99")).isGreaterThanOrEqualTo((Double) r.get("latency_ms_p50"));
+        } finally {
+            server.close();
+        }
+    }
 }
