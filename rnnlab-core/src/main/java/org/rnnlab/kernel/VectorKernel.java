@@ -676,6 +676,7 @@ final class VectorKernel implements Kernel {
         // so the result overflows only where the double sum does. Lanes are added in a fixed order, not with
         // reduceLanes (whose order may change once compiled), so the result is the same before and after the JIT.
         double total = 0;
+        float[] lanes = n >= SQUARES_BLOCK ? LANES.get() : null;
         int i = 0;
         for (; i + SQUARES_BLOCK <= n; i += SQUARES_BLOCK) {
             int o = off + i;
@@ -690,7 +691,6 @@ final class VectorKernel implements Kernel {
                 a2 = v2.fma(v2, a2);
                 a3 = v3.fma(v3, a3);
             }
-            float[] lanes = LANES.get();
             a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
             float block = 0;
             for (int lane = 0; lane < L; lane++) block += lanes[lane];
