@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.rnnlab.model.ModelFiles;
 import org.rnnlab.text.Corpora;
 import org.rnnlab.text.Corpus;
+import org.rnnlab.text.Tokens;
 import org.rnnlab.text.Vocabulary;
 import org.rnnlab.train.Evaluator;
 import org.rnnlab.Score;
@@ -47,9 +48,9 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ModelFiles.Loaded loaded = modelOptions.load(spec.commandLine().getErr(), "eval");
         Corpus text = Corpora.load(corpus);
-        int[] tokens;
+        Tokens tokens; // read block by block, so a text of any size is scored in bounded memory
         try {
-            tokens = loaded.vocabulary().encode(text.text());
+            tokens = Tokens.encode(text, loaded.vocabulary());
         } catch (Vocabulary.UnknownCharactersException e) {
             throw new IllegalArgumentException(text.name() + ": " + e.getMessage(), e);
         }

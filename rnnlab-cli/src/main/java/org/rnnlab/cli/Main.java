@@ -92,7 +92,7 @@ public final class Main implements Runnable {
                 return EXIT_USAGE;
             }
             if (ex instanceof IOException || ex instanceof UncheckedIOException) {
-                err.println(name + ": " + ex.getMessage());
+                err.println(name + ": " + describe(ex instanceof UncheckedIOException u ? u.getCause() : (IOException) ex));
                 return 1;
             }
             err.println(name + ": internal error, please report it with the command line that caused it:");
@@ -100,6 +100,23 @@ public final class Main implements Runnable {
             return 1;
         });
         return cmd.execute(args);
+    }
+
+    /**
+     * An I/O failure as one line that names the file and the problem: the JDK's file-system exceptions often say
+     * only the path ({@code AccessDeniedException: data.txt}).
+     */
+    static String describe(IOException e) {
+        if (!(e instanceof java.nio.file.FileSystemException f) || f.getReason() != null) return e.getMessage();
+        String what = e instanceof java.nio.file.AccessDeniedException ? "permission denied (check its permissions)"
+                : e instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                : e instanceof java.nio.file.NotDirectoryException ? "not a folder"
+                : e instanceof java.nio.file.DirectoryNotEmptyException ? "the folder is not empty"
+                : e instanceof java.nio.file.NotLinkException ? "not a symbolic link"
+                : "cannot be used (" + e.getClass().getSimpleName() + ")";
+        String file = f.getFile() != null ? f.getFile() : "a file";
+        return f.getOtherFile() != null ? file + " -> " + f.getOtherFile() + ": " + what : file + ": " + what;
     }
 
     /** The version from the jar's manifest, or "development" when run from classes. */

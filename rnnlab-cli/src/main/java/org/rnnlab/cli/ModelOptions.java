@@ -45,7 +45,7 @@ final class ModelOptions {
         if (vocab != null) v = Vocabulary.literal(vocab);
         if (vocabFrom != null) {
             Corpus corpus = vocabFrom.equals("lab") ? Corpus.lab() : Corpus.fromPath(Path.of(vocabFrom));
-            v = Vocabulary.fromText(corpus.text());
+            v = corpus.vocabulary();
         }
         Nonlinearity nl = switch (nonlinearity.toLowerCase(Locale.ROOT)) {
             case "tanh" -> Nonlinearity.TANH;

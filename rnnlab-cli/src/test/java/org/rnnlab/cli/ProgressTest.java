@@ -18,7 +18,15 @@ import org.rnnlab.train.TrainData;
 import org.rnnlab.train.Trainer;
 
 class ProgressTest {
-    static final TrainData LAB = TrainData.of(Corpus.lab(), 0.1, 0);
+    static final TrainData LAB = lab();
+
+    private static TrainData lab() {
+        try {
+            return TrainData.of(Corpus.lab(), 0.1, 0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // the lab text is in memory: no I/O to fail
+        }
+    }
 
     static Trainer small() throws IOException {
         return Trainer.create(TrainConfig.builder().corpus("lab").embed(4).hidden(8).mode(Batching.STREAM)

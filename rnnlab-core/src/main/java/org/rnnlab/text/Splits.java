@@ -41,26 +41,39 @@ public record Splits(String train, String val, String test) {
      *     too small, how many characters each part would get
      */
     public static Splits of(Corpus corpus, double val, double test) {
+        Sizes sizes = sizes(corpus, val, test);
+        String text = corpus.text();
+        int valStart = text.offsetByCodePoints(0, Math.toIntExact(sizes.train()));
+        int testStart = text.offsetByCodePoints(valStart, Math.toIntExact(sizes.val()));
+        return new Splits(text.substring(0, valStart), text.substring(valStart, testStart), text.substring(testStart));
+    }
+
+    /** How many characters each part gets: train the first, val the next, test the last. */
+    public record Sizes(long train, long val, long test) {}
+
+    /**
+     * The sizes of {@link #of}'s parts, without reading the text (for a corpus of any size).
+     *
+     * @throws IllegalArgumentException as {@link #of}
+     */
+    public static Sizes sizes(Corpus corpus, double val, double test) {
         checkFraction("--val", val);
         checkFraction("--test", test);
         if (!(val + test < 1)) {
             throw new IllegalArgumentException("--val " + val + " and --test " + test
                     + " leave no text to train on; together they must be less than 1");
         }
-        String text = corpus.text();
-        int n = corpus.length();
-        int nVal = (int) Math.round(n * val);
-        int nTest = (int) Math.round(n * test);
-        int nTrain = n - nVal - nTest;
+        long n = corpus.length();
+        long nVal = Math.round(n * val);
+        long nTest = Math.round(n * test);
+        long nTrain = n - nVal - nTest;
         if (nTrain < MIN_PART || val > 0 && nVal < MIN_PART || test > 0 && nTest < MIN_PART) {
             throw new IllegalArgumentException("--val " + val + " and --test " + test + " would split the " + n
                     + " characters of " + corpus.name() + " into train " + nTrain + ", val " + nVal + " and test "
                     + nTest + "; each part needs at least " + MIN_PART + " (a character and the next): change the "
                     + "fractions or use a longer corpus");
         }
-        int valStart = text.offsetByCodePoints(0, nTrain);
-        int testStart = text.offsetByCodePoints(valStart, nVal);
-        return new Splits(text.substring(0, valStart), text.substring(valStart, testStart), text.substring(testStart));
+        return new Sizes(nTrain, nVal, nTest);
     }
 
     /** One line for the user: {@code train 305, val 17, test 17 characters}. */

@@ -1,5 +1,6 @@
 package org.rnnlab.train;
 
+import org.rnnlab.text.Tokens;
 import org.rnnlab.util.Rng;
 
 /**
@@ -13,7 +14,8 @@ import org.rnnlab.util.Rng;
  *       tokens of every stream and the recurrent state is carried from batch to batch (truncated BPTT); an epoch
  *       is one pass over the streams, and the state restarts from zero when they wrap.</li>
  * </ul>
- * Both are deterministic given their {@link Rng}, and their position can be saved and restored exactly.
+ * Both are deterministic given their {@link Rng}, and their position can be saved and restored exactly. Both read
+ * the tokens by offset ({@link Tokens}), so a text of any length costs the heap only the batch it is filling.
  */
 public sealed interface Batcher permits Batcher.Windows, Batcher.Stream {
     /** Sequences per batch (the last batch of an epoch in windows mode may hold fewer). */
@@ -22,7 +24,7 @@ public sealed interface Batcher permits Batcher.Windows, Batcher.Stream {
     /** Steps per sequence. */
     int seqLength();
 
-    int batchesPerEpoch();
+    long batchesPerEpoch();
 
     /**
      * Fills the next batch into {@code inputs} and {@code targets} (each at least B*T long) and returns how many
@@ -37,47 +39,70 @@ public sealed interface Batcher permits Batcher.Windows, Batcher.Stream {
     long epoch();
 
     /** Batches already taken in the current epoch. */
-    int batchInEpoch();
+    long batchInEpoch();
 
     /** The position as numbers, for checkpoints. */
     long[] position();
 
     void restore(long[] position);
 
-    /** The notebook's windows. */
+    /**
+     * The notebook's windows. The order of an epoch is a Fisher–Yates shuffle of the window starts, as in memory,
+     * for up to {@link #SHUFFLE_IN_MEMORY} windows (64 MiB of starts); past that, a random permutation computed
+     * from the position ({@link Permutation}), so that a text of any length needs no array of its windows.
+     */
     final class Windows implements Batcher {
-        private final int[] tokens;
+        /** The most windows whose order is held as an array. */
+        public static final int SHUFFLE_IN_MEMORY = 1 << 24;
+
+        private final Tokens tokens;
         private final int batch;
         private final int seq;
-        private final int[] order; // (N-T) window starts in this epoch's order
+        private final long windows; // N - T window starts
+        private final int[] order; // this epoch's order of the starts; null past SHUFFLE_IN_MEMORY
+        private final Permutation permutation; // this epoch's order otherwise
         private final Rng rng;
         private long[] epochStartRng;
         private long epoch;
-        private int taken; // windows taken this epoch
+        private long taken; // windows taken this epoch
+
+        public Windows(int[] tokens, int batch, int seq, Rng rng) {
+            this(Tokens.of(tokens), batch, seq, rng);
+        }
 
         /** {@code batch} must not exceed the number of windows (see {@link Batchers#fit}). */
-        public Windows(int[] tokens, int batch, int seq, Rng rng) {
+        public Windows(Tokens tokens, int batch, int seq, Rng rng) {
+            this(tokens, batch, seq, rng, SHUFFLE_IN_MEMORY);
+        }
+
+        Windows(Tokens tokens, int batch, int seq, Rng rng, int shuffleInMemory) {
             if (seq < 1) throw new IllegalArgumentException("sequence length must be at least 1, got " + seq);
-            if (tokens.length < seq + 1) {
+            if (tokens.length() < seq + 1) {
                 throw new IllegalArgumentException("windows of " + seq + " steps need at least " + (seq + 1)
-                        + " characters; the text has " + tokens.length + " (lower --seq)");
+                        + " characters; the text has " + tokens.length() + " (lower --seq)");
             }
-            int windows = tokens.length - seq;
+            long windows = tokens.length() - seq;
             if (batch < 1 || batch > windows) {
                 throw new IllegalArgumentException("batch must be between 1 and the " + windows + " windows, got " + batch);
             }
             this.tokens = tokens;
             this.batch = batch;
             this.seq = seq;
+            this.windows = windows;
             this.rng = rng;
-            this.order = new int[windows];
+            this.order = windows <= shuffleInMemory ? new int[(int) windows] : null;
+            this.permutation = order == null ? new Permutation(windows) : null;
             startEpoch();
         }
 
         private void startEpoch() {
             epochStartRng = rng.state();
-            for (int i = 0; i < order.length; i++) order[i] = i;
-            rng.shuffle(order);
+            if (order != null) {
+                for (int i = 0; i < order.length; i++) order[i] = i;
+                rng.shuffle(order);
+            } else {
+                permutation.rekey(rng);
+            }
             taken = 0;
         }
 
@@ -91,26 +116,26 @@ public sealed interface Batcher permits Batcher.Windows, Batcher.Stream {
             return seq;
         }
 
-        public int windows() {
-            return order.length;
+        public long windows() {
+            return windows;
         }
 
         @Override
-        public int batchesPerEpoch() {
-            return (order.length + batch - 1) / batch;
+        public long batchesPerEpoch() {
+            return (windows + batch - 1) / batch;
         }
 
         @Override
         public int next(int[] inputs, int[] targets) {
-            if (taken == order.length) {
+            if (taken == windows) {
                 epoch++;
                 startEpoch();
             }
-            int n = Math.min(batch, order.length - taken);
+            int n = (int) Math.min(batch, windows - taken);
             for (int b = 0; b < n; b++) {
-                int start = order[taken + b];
-                System.arraycopy(tokens, start, inputs, b * seq, seq);
-                System.arraycopy(tokens, start + 1, targets, b * seq, seq);
+                long start = order != null ? order[(int) (taken + b)] : permutation.apply(taken + b);
+                tokens.read(start, inputs, b * seq, seq);
+                tokens.read(start + 1, targets, b * seq, seq);
             }
             taken += n;
             return n;
@@ -123,12 +148,12 @@ public sealed interface Batcher permits Batcher.Windows, Batcher.Stream {
 
         @Override
         public long epoch() {
-            return taken == order.length ? epoch + 1 : epoch;
+            return taken == windows ? epoch + 1 : epoch;
         }
 
         @Override
-        public int batchInEpoch() {
-            return taken == order.length ? 0 : (taken + batch - 1) / batch;
+        public long batchInEpoch() {
+            return taken == windows ? 0 : (taken + batch - 1) / batch;
         }
 
         @Override
@@ -139,32 +164,88 @@ public sealed interface Batcher permits Batcher.Windows, Batcher.Stream {
         @Override
         public void restore(long[] p) {
             if (p.length != 6) throw new IllegalArgumentException("a windows position has 6 numbers, got " + p.length);
+            if (p[1] < 0 || p[1] > windows) {
+                throw new IllegalArgumentException("a windows position of " + p[1] + " taken, of " + windows + " windows");
+            }
             rng.restore(new long[] {p[2], p[3], p[4], p[5]});
             startEpoch();
             epoch = p[0];
-            taken = (int) p[1];
+            taken = p[1];
+        }
+    }
+
+    /**
+     * A random permutation of {@code [0, n)} computed one position at a time, in constant memory: a four-round
+     * Feistel network over the smallest even number of bits that holds n, with cycle walking (an output of n or
+     * more is put through again, which ends because the network permutes its whole square domain), the round
+     * keys drawn from the run's generator at each epoch. Four rounds of a good mixing function give a permutation
+     * that no training run can tell from a shuffle (Luby and Rackoff).
+     */
+    final class Permutation {
+        private final long n;
+        private final int half; // bits in each half
+        private final long mask;
+        private final long[] keys = new long[4];
+
+        Permutation(long n) {
+            if (n < 1) throw new IllegalArgumentException("a permutation of " + n + " elements");
+            this.n = n;
+            int bits = Math.max(2, 64 - Long.numberOfLeadingZeros(n - 1));
+            this.half = (bits + 1) / 2;
+            this.mask = (1L << half) - 1;
+        }
+
+        void rekey(Rng rng) {
+            for (int r = 0; r < keys.length; r++) keys[r] = rng.nextLong();
+        }
+
+        long apply(long i) {
+            if (i < 0 || i >= n) throw new IndexOutOfBoundsException(i + " of " + n);
+            long x = i;
+            do {
+                long left = x >>> half;
+                long right = x & mask;
+                for (long key : keys) {
+                    long t = left ^ mix(right ^ key) & mask;
+                    left = right;
+                    right = t;
+                }
+                x = left << half | right;
+            } while (x >= n);
+            return x;
+        }
+
+        /** SplitMix64's finaliser: every input bit reaches every output bit. */
+        private static long mix(long z) {
+            z = (z ^ z >>> 30) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ z >>> 27) * 0x94D049BB133111EBL;
+            return z ^ z >>> 31;
         }
     }
 
     /** char-rnn's contiguous streams with carried state. */
     final class Stream implements Batcher {
-        private final int[] tokens;
+        private final Tokens tokens;
         private final int batch;
         private final int seq;
-        private final int streamLength; // L = (N-1) / B tokens per stream
-        private final int chunks; // L / T batches per epoch
+        private final long streamLength; // L = (N-1) / B tokens per stream
+        private final long chunks; // L / T batches per epoch
         private long epoch;
-        private int chunk; // next chunk index
+        private long chunk; // next chunk index
         private boolean fresh;
 
         public Stream(int[] tokens, int batch, int seq) {
+            this(Tokens.of(tokens), batch, seq);
+        }
+
+        public Stream(Tokens tokens, int batch, int seq) {
             if (seq < 1) throw new IllegalArgumentException("sequence length must be at least 1, got " + seq);
             if (batch < 1) throw new IllegalArgumentException("batch must be at least 1, got " + batch);
-            int length = (tokens.length - 1) / batch;
+            long length = (tokens.length() - 1) / batch;
             if (length < seq) {
                 throw new IllegalArgumentException("stream mode with " + batch + " streams of " + seq
                         + " steps needs at least " + ((long) batch * seq + 1) + " characters; the text has "
-                        + tokens.length + " (lower --batch or --seq)");
+                        + tokens.length() + " (lower --batch or --seq)");
             }
             this.tokens = tokens;
             this.batch = batch;
@@ -184,7 +265,7 @@ public sealed interface Batcher permits Batcher.Windows, Batcher.Stream {
         }
 
         @Override
-        public int batchesPerEpoch() {
+        public long batchesPerEpoch() {
             return chunks;
         }
 
@@ -196,9 +277,9 @@ public sealed interface Batcher permits Batcher.Windows, Batcher.Stream {
             }
             fresh = chunk == 0;
             for (int b = 0; b < batch; b++) {
-                int start = b * streamLength + chunk * seq;
-                System.arraycopy(tokens, start, inputs, b * seq, seq);
-                System.arraycopy(tokens, start + 1, targets, b * seq, seq);
+                long start = b * streamLength + chunk * seq;
+                tokens.read(start, inputs, b * seq, seq);
+                tokens.read(start + 1, targets, b * seq, seq);
             }
             chunk++;
             return batch;
@@ -215,7 +296,7 @@ public sealed interface Batcher permits Batcher.Windows, Batcher.Stream {
         }
 
         @Override
-        public int batchInEpoch() {
+        public long batchInEpoch() {
             return chunk == chunks ? 0 : chunk;
         }
 
@@ -227,8 +308,11 @@ public sealed interface Batcher permits Batcher.Windows, Batcher.Stream {
         @Override
         public void restore(long[] p) {
             if (p.length != 2) throw new IllegalArgumentException("a stream position has 2 numbers, got " + p.length);
+            if (p[1] < 0 || p[1] > chunks) {
+                throw new IllegalArgumentException("a stream position of chunk " + p[1] + ", of " + chunks);
+            }
             epoch = p[0];
-            chunk = (int) p[1];
+            chunk = p[1];
         }
     }
 }

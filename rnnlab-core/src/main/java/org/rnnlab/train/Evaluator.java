@@ -4,6 +4,7 @@ import org.rnnlab.Score;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.model.State;
 import org.rnnlab.nn.Mode;
+import org.rnnlab.text.Tokens;
 
 /**
  * Scores a text as ONE stream: from a zero state, chunk after chunk with the recurrent state carried, every
@@ -21,14 +22,23 @@ public final class Evaluator {
     private Evaluator() {}
 
     public static Score score(CharModel model, int[] tokens) {
-        return score(model, tokens, CHUNK);
+        return score(model, Tokens.of(tokens), CHUNK);
     }
 
     public static Score score(CharModel model, int[] tokens, int chunk) {
+        return score(model, Tokens.of(tokens), chunk);
+    }
+
+    /** A text of any length, read a chunk at a time. */
+    public static Score score(CharModel model, Tokens tokens) {
+        return score(model, tokens, CHUNK);
+    }
+
+    public static Score score(CharModel model, Tokens tokens, int chunk) {
         if (chunk < 1) throw new IllegalArgumentException("evaluation chunk must be at least 1, got " + chunk);
-        int predictions = tokens.length - 1;
+        long predictions = tokens.length() - 1;
         if (predictions < 1) {
-            throw new IllegalArgumentException("a text of " + tokens.length + " character(s) has nothing to predict; "
+            throw new IllegalArgumentException("a text of " + tokens.length() + " character(s) has nothing to predict; "
                     + "scoring needs at least 2");
         }
         int vocab = model.config().vocab();
@@ -38,15 +48,15 @@ public final class Evaluator {
         int[] targets = null;
         double lossSum = 0;
         long correct = 0;
-        for (int start = 0; start < predictions; start += chunk) {
-            int n = Math.min(chunk, predictions - start);
+        for (long start = 0; start < predictions; start += chunk) {
+            int n = (int) Math.min(chunk, predictions - start);
             if (ws == null || ws.steps() != n) { // one workspace for the full chunks, one for the tail
                 ws = model.workspace(1, n);
                 inputs = new int[n];
                 targets = new int[n];
             }
-            System.arraycopy(tokens, start, inputs, 0, n);
-            System.arraycopy(tokens, start + 1, targets, 0, n);
+            tokens.read(start, inputs, 0, n);
+            tokens.read(start + 1, targets, 0, n);
             lossSum += model.forward(ws, inputs, targets, state, Mode.EVAL) * n;
             correct += countCorrect(ws.logits(), targets, n, vocab);
             state.copyFrom(ws.finalState());

@@ -324,7 +324,7 @@ public final class Trainer implements AutoCloseable {
             }
         }
         Score test = null;
-        if (data.test().length >= 2 && stop != Stop.INTERRUPTED && stop != Stop.DIVERGED) test = scoreTest();
+        if (data.test().length() >= 2 && stop != Stop.INTERRUPTED && stop != Stop.DIVERGED) test = scoreTest();
         Result r = new Result(stop, step, epochProgress(), message, history.last(), bestValLoss, bestStep, test);
         listener.finished(this, r);
         return r;
@@ -407,7 +407,7 @@ public final class Trainer implements AutoCloseable {
      * a non-finite training loss), or a mean training loss over {@link #DIVERGED_LOSS_FACTOR} times ln V.
      */
     private String divergence(MetricsHistory.Row row) {
-        if (data.val().length >= 2 && !Double.isFinite(row.valLoss())) {
+        if (data.val().length() >= 2 && !Double.isFinite(row.valLoss())) {
             return divergedMessage("validation", row.valLoss(), step);
         }
         double uniform = Math.log(model.config().vocab());
@@ -421,7 +421,7 @@ public final class Trainer implements AutoCloseable {
     /** A metrics row for now: the training figures since the last scheduled row, and the validation score. */
     private MetricsHistory.Row evaluate(Listener listener) {
         Score val = null;
-        if (data.val().length >= 2) {
+        if (data.val().length() >= 2) {
             listener.evaluating(this);
             val = Evaluator.score(model, data.val());
         }

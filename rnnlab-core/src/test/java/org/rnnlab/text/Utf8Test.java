@@ -102,4 +102,58 @@ class Utf8Test {
         assertThat(Utf8.line(b, 5)).isEqualTo(3);
         assertThat(Utf8.line(b, 7)).isEqualTo(4);
     }
+
+    /** Decodes through {@link Utf8#decode(java.io.InputStream, String, java.util.function.IntConsumer)}. */
+    private static String streamed(byte[] b, int readSize) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        // An input stream that gives at most readSize bytes a read, so characters fall across the blocks.
+        java.io.InputStream in = new java.io.ByteArrayInputStream(b) {
+            @Override
+            public synchronized int read(byte[] buf, int off, int len) {
+                return super.read(buf, off, Math.min(len, readSize));
+            }
+        };
+        long bytes = Utf8.decode(in, "f", sb::appendCodePoint);
+        assertThat(bytes).isEqualTo(b.length);
+        return sb.toString();
+    }
+
+    @Test
+    void streamingDecodesAsTheWholeArrayDoesWhereverTheBlocksEnd() throws java.io.IOException {
+        // Past one 64 KiB buffer, with characters of every length across every block boundary.
+        StringBuilder sb = new StringBuilder();
+        java.util.Random r = new java.util.Random(5);
+        int[] pool = {'a', '\n', '\r', 'é', 'ñ', '€', '中', 0x1F600, 0x10FFFF};
+        while (sb.length() < 200_000) sb.appendCodePoint(pool[r.nextInt(pool.length)]);
+        byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
+        for (int readSize : new int[] {1, 2, 3, 7, 4096, 1 << 16, 1 << 20}) {
+            assertThat(streamed(b, readSize)).as("reads of %d bytes", readSize).isEqualTo(sb.toString());
+        }
+    }
+
+    @Test
+    void streamingErrorsNameTheSameByteAndLineAsTheWholeArray() throws java.io.IOException {
+        java.util.Random r = new java.util.Random(11);
+        for (int round = 0; round < 200; round++) {
+            // Valid text with line breaks of every kind past the first buffer, then one bad sequence.
+            StringBuilder sb = new StringBuilder();
+            int length = 65_500 + r.nextInt(100);
+            while (sb.length() < length) sb.append(r.nextInt(9) == 0 ? (r.nextBoolean() ? "\r\n" : "\r") : "é");
+            byte[] good = sb.toString().getBytes(StandardCharsets.UTF_8);
+            byte[][] bad = {{(byte) 0xFF}, {(byte) 0xE2, (byte) 0x82}, {(byte) 0xF0, 'x'}, {(byte) 0xED, (byte) 0xA0,
+                (byte) 0x80}, {(byte) 0xC3}};
+            byte[] tail = bad[r.nextInt(bad.length)];
+            byte[] b = java.util.Arrays.copyOf(good, good.length + tail.length);
+            System.arraycopy(tail, 0, b, good.length, tail.length);
+            String expected = null;
+            try {
+                Utf8.decode(b, "f");
+            } catch (IllegalArgumentException e) {
+                expected = e.getMessage();
+            }
+            assertThat(expected).isNotNull().contains("at byte " + good.length + " (line " + Utf8.line(b, good.length) + ")");
+            int readSize = 1 + r.nextInt(70_000);
+            assertThatThrownBy(() -> streamed(b, readSize)).as("reads of %d", readSize).hasMessage(expected);
+        }
+    }
 }

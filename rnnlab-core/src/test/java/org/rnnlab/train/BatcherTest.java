@@ -127,4 +127,70 @@ class BatcherTest {
                 .hasMessage("stream mode with 4 streams of 40 steps needs at least 161 characters; the text has 10 (lower --batch or --seq)");
         assertThatThrownBy(() -> Batching.parse("random")).hasMessageContaining("use windows or stream");
     }
+
+    @Test
+    void thePermutationOfALongTextVisitsEveryPositionOnceInAnOrderThatLooksShuffled() {
+        for (long n : new long[] {1, 2, 3, 5, 64, 65, 1000, 100_003}) {
+            Batcher.Permutation p = new Batcher.Permutation(n);
+            p.rekey(new Rng(n));
+            boolean[] seen = new boolean[(int) n];
+            long fixed = 0;
+            long ascending = 0;
+            long previous = -1;
+            for (long i = 0; i < n; i++) {
+                long x = p.apply(i);
+                assertThat(x).isBetween(0L, n - 1);
+                assertThat(seen[(int) x]).as("n %d: %d twice", n, x).isFalse();
+                seen[(int) x] = true;
+                if (x == i) fixed++;
+                if (x > previous) ascending++;
+                previous = x;
+            }
+            if (n >= 1000) { // a shuffle has about one fixed point, and rises half the time
+                assertThat(fixed).as("fixed points of %d", n).isLessThan(10);
+                assertThat((double) ascending / n).isBetween(0.45, 0.55);
+            }
+        }
+        // New keys, a new order; the same keys, the same order.
+        Batcher.Permutation a = new Batcher.Permutation(1000);
+        Batcher.Permutation b = new Batcher.Permutation(1000);
+        a.rekey(new Rng(1));
+        b.rekey(new Rng(1));
+        assertThat(a.apply(17)).isEqualTo(b.apply(17));
+        b.rekey(new Rng(2));
+        long same = java.util.stream.LongStream.range(0, 1000).filter(i -> a.apply(i) == b.apply(i)).count();
+        assertThat(same).isLessThan(10);
+    }
+
+    @Test
+    void windowsPastTheInMemoryShuffleStillVisitEachOnceAnEpochAndResumeExactly() {
+        org.rnnlab.text.Tokens tokens = org.rnnlab.text.Tokens.of(range(3000));
+        Batcher.Windows w = new Batcher.Windows(tokens, 16, 10, new Rng(4), 100); // 2990 windows > 100: permuted
+        Batcher.Windows twin = new Batcher.Windows(tokens, 16, 10, new Rng(4), 100);
+        int[] in = new int[160];
+        int[] out = new int[160];
+        for (int epoch = 0; epoch < 2; epoch++) {
+            Set<Integer> starts = new HashSet<>();
+            for (long k = 0; k < w.batchesPerEpoch(); k++) {
+                int n = w.next(in, out);
+                for (int s = 0; s < n; s++) {
+                    assertThat(starts.add(in[s * 10])).isTrue();
+                    assertThat(out[s * 10 + 9]).isEqualTo(in[s * 10] + 10);
+                }
+                if (epoch == 1 && k == 50) { // a checkpoint mid-epoch, restored into a fresh batcher
+                    twin.restore(w.position());
+                }
+            }
+            assertThat(starts).hasSize(2990);
+        }
+        // After the restore, the twin continues exactly as the original.
+        int[] in2 = new int[160];
+        int[] out2 = new int[160];
+        twin.restore(w.position());
+        for (int k = 0; k < 300; k++) {
+            w.next(in, out);
+            twin.next(in2, out2);
+            assertThat(in2).isEqualTo(in);
+        }
+    }
 }

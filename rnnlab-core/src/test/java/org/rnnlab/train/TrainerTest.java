@@ -20,7 +20,15 @@ import org.rnnlab.model.ModelFiles;
 import org.rnnlab.text.Corpus;
 
 class TrainerTest {
-    static final TrainData LAB = TrainData.of(Corpus.lab(), 0.1, 0);
+    static final TrainData LAB = lab();
+
+    private static TrainData lab() {
+        try {
+            return TrainData.of(Corpus.lab(), 0.1, 0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // the lab text is in memory: no I/O to fail
+        }
+    }
 
     /** A small two-layer LSTM with dropout, so that resuming must also restore the dropout masks' source. */
     static TrainConfig.Builder small(Batching mode) {
