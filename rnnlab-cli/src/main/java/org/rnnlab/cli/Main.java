@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         description = "Learn, train, compare and serve recurrent character language models (RNN, LSTM, GRU).",
         subcommands = {LabCommand.class, BpttCommand.class, TrainCommand.class, EvalCommand.class, NextCommand.class,
             CompleteCommand.class, ConvertCommand.class, BenchCommand.class, ServeCommand.class, LoadTestCommand.class,
+            SweepCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  rnnlab lab                     the university lab notebook, start to finish",
                 "  rnnlab bptt --help              backpropagation through time by hand",

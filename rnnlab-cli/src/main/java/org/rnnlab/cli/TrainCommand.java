@@ -18,6 +18,8 @@ import org.rnnlab.train.Checkpoint;
 import org.rnnlab.train.MetricsHistory;
 import org.rnnlab.Score;
 import org.rnnlab.train.TrainConfig;
+import org.rnnlab.train.Cluster;
+import org.rnnlab.train.StepEngine;
 import org.rnnlab.train.TrainData;
 import org.rnnlab.train.Trainer;
 import picocli.CommandLine.Command;
@@ -161,6 +163,16 @@ final class TrainCommand implements Callable<Integer> {
                     + "text), --out to the checkpoint's folder.")
     Path resume;
 
+    @Option(names = "--spark", paramLabel = "MASTER", arity = "0..1", fallbackValue = "",
+            description = "Compute each step's forward and backward passes on Apache Spark: local[N], spark://HOST:7077, "
+                    + "or, given alone, the master spark-submit was given. Everything else (batches, the optimizer, "
+                    + "checkpoints) stays here; the run is the one-machine run of the same --batch, to float rounding.")
+    String spark;
+
+    @Option(names = "--tasks", paramLabel = "P",
+            description = "With --spark: shards each batch is cut into, one Spark task each (default: the cluster's task slots).")
+    Integer tasks;
+
     @Option(names = "--progress", paramLabel = "auto|bar|lines|off", defaultValue = "auto",
             description = "Progress on stderr: a bar on a terminal, a plain line every 10 s otherwise (default auto).")
     String progress;
@@ -195,8 +207,14 @@ final class TrainCommand implements Callable<Integer> {
         // The kernels' thread pool: all processors unless --threads says otherwise (results do not depend on it).
         if (threads != null) org.rnnlab.kernel.Parallelism.setThreads(threads);
         // The trainer holds the run folder from here (refusing another run's, or one in use) to the end of its run.
+        if (tasks != null && spark == null) throw new IllegalArgumentException("--tasks needs --spark");
+        if (tasks != null && tasks < 1) throw new IllegalArgumentException("--tasks must be at least 1, got " + tasks);
         try (Trainer trainer = checkpoint == null ? Trainer.create(config, data, dir)
-                : Trainer.resume(checkpoint, data, config, dir)) {
+                : Trainer.resume(checkpoint, data, config, dir);
+             Cluster cluster = spark == null ? null : Cluster.connect(spark.isEmpty() ? null : spark);
+             StepEngine engine = cluster == null ? null
+                     : cluster.engine(tasks != null ? tasks : cluster.parallelism(), config.seed())) {
+            trainer.computeWith(engine);
             return train(trainer, text, data, checkpoint != null, style, dir, out, err);
         }
     }
@@ -210,6 +228,7 @@ final class TrainCommand implements Callable<Integer> {
         err.println("rnnlab train: " + text.name() + (text.files().size() > 1 ? " (" + text.files().size() + " files)" : "")
                 + ": " + text.length() + " characters; " + data.summary());
         err.println("rnnlab train: " + describe(trainer) + (resumed ? "; resumed at step " + trainer.step() : ""));
+        if (trainer.engine() != null) err.println("rnnlab train: " + trainer.engine().describe());
 
         Progress display = Progress.of(style, err, style == Progress.Style.BAR ? Terminal.width() : 0,
                 Duration.ofSeconds(10));
@@ -270,7 +289,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The run's config: the checkpoint's (or the notebook defaults) with every option given on top. */
-    private TrainConfig config(Checkpoint checkpoint) {
+    TrainConfig config(Checkpoint checkpoint) {
         TrainConfig.Builder b = checkpoint != null ? checkpoint.config().toBuilder() : TrainConfig.builder();
         if (corpus != null || mix != null || checkpoint == null) b.corpus(Corpora.spec(corpus, mix));
         if (val != null) b.val(val);

@@ -65,7 +65,7 @@ public final class Evaluator {
     }
 
     /** How many of the {@code rows} logit rows (rows, V) have their first maximum at the target. */
-    static long countCorrect(float[] logits, int[] targets, int rows, int vocab) {
+    public static long countCorrect(float[] logits, int[] targets, int rows, int vocab) {
         long correct = 0;
         for (int r = 0; r < rows; r++) {
             int o = r * vocab;

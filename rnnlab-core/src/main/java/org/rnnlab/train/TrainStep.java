@@ -67,6 +67,17 @@ public final class TrainStep {
         double loss = model.forward(ws, inputs, targets, initial, mode);
         if (!Double.isFinite(loss)) return loss;
         model.backward(ws);
+        return update(loss);
+    }
+
+    /**
+     * Steps 4 and 5 alone, for gradients computed elsewhere ({@link StepEngine}): the model's gradient buffer holds
+     * the gradient of the batch's mean loss {@code loss}.
+     *
+     * @return {@code loss}, or the non-finite loss or gradient norm that stopped the step before the update
+     */
+    public double update(double loss) {
+        if (!Double.isFinite(loss)) return loss;
         float[] g = params.grads();
         int size = params.size();
         if (guard || clipNorm > 0) {

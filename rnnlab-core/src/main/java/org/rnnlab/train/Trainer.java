@@ -105,6 +105,7 @@ public final class Trainer implements AutoCloseable {
     private final int[] targets; // (B, T)
     private final Map<Integer, Work> work = new HashMap<>();
     private volatile boolean stopRequested;
+    private StepEngine engine; // null: forward and backward in this process
 
     private long step;
     private long evaluations;
@@ -335,27 +336,46 @@ public final class Trainer implements AutoCloseable {
         long t0 = System.nanoTime();
         int n = batcher.next(inputs, targets);
         int seq = config.seq();
-        Work w = work(n);
-        if (n != batcher.batchSize()) {
-            System.arraycopy(inputs, 0, w.inputs, 0, n * seq);
-            System.arraycopy(targets, 0, w.targets, 0, n * seq);
+        if (carry != null && batcher.freshState()) carry.reset();
+        double loss;
+        long correct;
+        if (engine != null) { // forward and backward elsewhere; the update here, as always
+            StepEngine.Result r = engine.gradients(model, inputs, targets, n, seq, carry, carry, step + 1);
+            loss = trainStep.update(r.loss());
+            correct = r.correct();
+            if (!Double.isFinite(loss)) return loss;
+        } else {
+            Work w = work(n);
+            if (n != batcher.batchSize()) {
+                System.arraycopy(inputs, 0, w.inputs, 0, n * seq);
+                System.arraycopy(targets, 0, w.targets, 0, n * seq);
+            }
+            loss = trainStep.run(w.ws, w.inputs, w.targets, carry != null ? carry : w.zero, trainingMode);
+            if (!Double.isFinite(loss)) return loss;
+            if (carry != null) carry.copyFrom(w.ws.finalState());
+            correct = Evaluator.countCorrect(w.ws.logits(), w.targets, n * seq, model.config().vocab());
         }
-        State initial = w.zero;
-        if (carry != null) {
-            if (batcher.freshState()) carry.reset();
-            initial = carry;
-        }
-        double loss = trainStep.run(w.ws, w.inputs, w.targets, initial, trainingMode);
-        if (!Double.isFinite(loss)) return loss;
-        if (carry != null) carry.copyFrom(w.ws.finalState());
         step++;
         int count = n * seq;
         chars += count;
         intervalChars += count;
         intervalLoss += loss * count;
-        intervalCorrect += Evaluator.countCorrect(w.ws.logits(), w.targets, count, model.config().vocab());
+        intervalCorrect += correct;
         intervalNanos += System.nanoTime() - t0;
         return loss;
+    }
+
+    /**
+     * Computes the forward and backward passes of every following step with {@code engine} (a cluster) rather than
+     * here; everything else stays the same. Call before {@link #run}; null goes back to this process.
+     */
+    public void computeWith(StepEngine engine) {
+        this.engine = engine;
+    }
+
+    /** The engine steps are computed with, or null for this process. */
+    public StepEngine engine() {
+        return engine;
     }
 
     private Work work(int n) {

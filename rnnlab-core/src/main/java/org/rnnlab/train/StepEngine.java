@@ -1,0 +1,36 @@
+package org.rnnlab.train;
+
+import org.rnnlab.model.CharModel;
+import org.rnnlab.model.State;
+
+/**
+ * Where a training step's forward and backward passes run, when not in this process: the seam through which
+ * {@code rnnlab-spark} spreads a batch over a cluster while the {@link Trainer} keeps everything else (batches,
+ * clipping, the optimizer, evaluation, checkpoints, progress) exactly as a run on one machine has it.
+ *
+ * <p>An engine is given the whole batch the trainer's batcher made and must leave in the model's gradient buffer the
+ * gradient of the batch's mean loss, as one forward and backward pass over it would: summing shards' gradients
+ * weighted by their share of the batch, in a fixed order, so that the result does not depend on where or in which
+ * order the shards ran.
+ */
+public interface StepEngine extends AutoCloseable {
+    /** A batch's mean loss per character and how many of its predictions were the model's first choice. */
+    record Result(double loss, long correct) {}
+
+    /**
+     * Forward and backward over {@code n} sequences of {@code seq} characters ({@code inputs} and {@code targets},
+     * batch-first) from {@code initial} (null: zeros), with dropout from {@code seed} when the model has any.
+     *
+     * @param model the trainer's model, whose weights are the step's; its gradient buffer receives the gradient
+     * @param after receives the state after the batch (stream mode), or null when the caller does not carry it
+     * @param step  the optimizer step this batch is for (counting from 1), for the shards' dropout masks
+     */
+    Result gradients(CharModel model, int[] inputs, int[] targets, int n, int seq, State initial, State after,
+                     long step);
+
+    /** One line for the run's description, e.g. {@code "on Spark local[2], 2 tasks"}. */
+    String describe();
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,178 @@
+package org.rnnlab.spark;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
+import org.rnnlab.model.CellType;
+import org.rnnlab.model.CharModel;
+import org.rnnlab.model.ModelConfig;
+import org.rnnlab.model.State;
+import org.rnnlab.nn.Mode;
+import org.rnnlab.train.Evaluator;
+import org.rnnlab.train.StepEngine;
+import org.rnnlab.util.Rng;
+
+/**
+ * Synchronous data parallelism: each step the weights are broadcast, the batch's rows are cut into contiguous shards
+ * (shard s gets rows {@code [s n / P, (s + 1) n / P)}: in stream mode its own streams, whose carried state goes out
+ * with it and comes back), each shard's forward and backward pass is one Spark task, and the shards' gradients are
+ * summed on the driver in shard order, each weighted by its share of the rows. That is the gradient of the batch's
+ * mean loss, as one pass over the whole batch computes it, up to float rounding; it does not depend on which
+ * executor ran which shard, in which order they finished, or whether one was run twice (a task is a pure function
+ * of what it is sent).
+ *
+ * <p>Dropout draws its masks in each shard from a generator seeded by the run's seed, the step and the shard, so a
+ * run with dropout is reproducible on any cluster, though not mask for mask the one-machine run.
+ */
+final class SparkStepEngine implements StepEngine {
+    private final SparkCluster cluster;
+    private final JavaSparkContext sc;
+    private final int shards;
+    private final long seed;
+
+    SparkStepEngine(SparkCluster cluster, JavaSparkContext sc, int shards, long seed) {
+        if (shards < 1) throw new IllegalArgumentException("--tasks must be at least 1, got " + shards);
+        this.cluster = cluster;
+        this.sc = sc;
+        this.shards = shards;
+        this.seed = seed;
+    }
+
+    /** What one task is sent: the model's shape, its rows of the batch and their state. */
+    record Shard(int index, String cell, int vocab, int embed, int hidden, int layers, double dropout, int rows,
+                 int seq, int[] inputs, int[] targets, float[] h, float[] c, long dropoutSeed) implements Serializable {
+        ModelConfig config() {
+            return new ModelConfig(CellType.parse(cell), vocab, embed, hidden, layers, dropout);
+        }
+    }
+
+    /** What it sends back: its mean loss, right guesses, the gradient of its mean loss, and its rows' state after. */
+    record Gradient(int index, double loss, long correct, float[] grads, float[] h, float[] c) implements Serializable {}
+
+    @Override
+    public Result gradients(CharModel model, int[] inputs, int[] targets, int n, int seq, State initial, State after,
+                            long step) {
+        ModelConfig mc = model.config();
+        int size = model.parameters().size();
+        int parts = Math.min(shards, n);
+        int hidden = mc.hidden();
+        boolean cell = mc.cell().hasCell();
+        Broadcast<float[]> weights = sc.broadcast(Arrays.copyOf(model.parameters().values(), size));
+        try {
+            List<Shard> list = new ArrayList<>(parts);
+            for (int s = 0; s < parts; s++) {
+                int r0 = rowStart(n, parts, s);
+                int rows = rowStart(n, parts, s + 1) - r0;
+                float[] h = initial == null ? null : rowsOf(initial, false, r0, rows);
+                float[] c = initial == null || !cell ? null : rowsOf(initial, true, r0, rows);
+                list.add(new Shard(s, mc.cell().id(), mc.vocab(), mc.embed(), hidden, mc.layers(), mc.dropout(), rows,
+                        seq, Arrays.copyOfRange(inputs, r0 * seq, (r0 + rows) * seq),
+                        Arrays.copyOfRange(targets, r0 * seq, (r0 + rows) * seq), h, c, dropoutSeed(step, s)));
+            }
+            List<Gradient> results;
+            try {
+                results = new ArrayList<>(sc.parallelize(list, parts).map(new Worker(weights)).collect());
+            } catch (Exception e) { // a job whose tasks failed Spark's retries, or a cluster gone
+                throw SparkCluster.failed("compute step " + step + " (the last checkpoint saved is the one to "
+                        + "--resume)", e);
+            }
+            results.sort((a, b) -> Integer.compare(a.index(), b.index())); // collect keeps the order; say it anyway
+            float[] g = model.parameters().grads();
+            Arrays.fill(g, 0, size, 0f);
+            double loss = 0;
+            long correct = 0;
+            for (Gradient r : results) {
+                int r0 = rowStart(n, parts, r.index());
+                int rows = rowStart(n, parts, r.index() + 1) - r0;
+                float share = (float) rows / n;
+                float[] rg = r.grads();
+                for (int i = 0; i < size; i++) g[i] += share * rg[i];
+                loss += r.loss() * rows / n;
+                correct += r.correct();
+                if (after != null) {
+                    setRows(after, false, r0, rows, r.h());
+                    if (cell) setRows(after, true, r0, rows, r.c());
+                }
+            }
+            return new Result(loss, correct);
+        } finally {
+            weights.destroy();
+        }
+    }
+
+    /** The first row of shard s of P over n rows: shards differ by at most one row, the larger ones first. */
+    static int rowStart(int n, int parts, int s) {
+        return (int) ((long) n * s / parts);
+    }
+
+    private long dropoutSeed(long step, int shard) {
+        long z = seed * 0x9E3779B97F4A7C15L + step * 0xBF58476D1CE4E5B9L + shard;
+        z = (z ^ z >>> 30) * 0xBF58476D1CE4E5B9L;
+        return z ^ z >>> 27;
+    }
+
+    /** Rows [r0, r0 + rows) of every layer of h (or c), as (L, rows, H). */
+    private static float[] rowsOf(State s, boolean cell, int r0, int rows) {
+        int hidden = s.hidden();
+        float[] out = new float[s.layers() * rows * hidden];
+        for (int l = 0; l < s.layers(); l++) {
+            System.arraycopy(cell ? s.c(l) : s.h(l), r0 * hidden, out, l * rows * hidden, rows * hidden);
+        }
+        return out;
+    }
+
+    private static void setRows(State s, boolean cell, int r0, int rows, float[] from) {
+        int hidden = s.hidden();
+        for (int l = 0; l < s.layers(); l++) {
+            System.arraycopy(from, l * rows * hidden, cell ? s.c(l) : s.h(l), r0 * hidden, rows * hidden);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "forward and backward on " + cluster.describe() + ", " + shards + " shards a step";
+    }
+
+    /** The task: one shard's forward and backward pass, on a model kept per executor thread between steps. */
+    static final class Worker implements Function<Shard, Gradient> {
+        private static final long serialVersionUID = 1L;
+        private static final ThreadLocal<Cached> CACHE = new ThreadLocal<>();
+        private final Broadcast<float[]> weights;
+
+        Worker(Broadcast<float[]> weights) {
+            this.weights = weights;
+        }
+
+        private record Cached(ModelConfig config, int rows, int seq, CharModel model, CharModel.Workspace ws,
+                              State zero) {}
+
+        @Override
+        public Gradient call(Shard s) {
+            ModelConfig config = s.config();
+            Cached k = CACHE.get();
+            if (k == null || !k.config().equals(config) || k.rows() != s.rows() || k.seq() != s.seq()) {
+                CharModel m = CharModel.create(config, 0);
+                k = new Cached(config, s.rows(), s.seq(), m, m.workspace(s.rows(), s.seq()), m.zeroState(s.rows()));
+                CACHE.set(k);
+            }
+            CharModel m = k.model();
+            float[] w = weights.value();
+            System.arraycopy(w, 0, m.parameters().values(), 0, w.length);
+            State initial = s.h() == null ? k.zero()
+                    : State.fromTensors(s.h(), s.c(), config.layers(), s.rows(), config.hidden());
+            if (s.h() == null) initial.reset();
+            Mode mode = Mode.training(new Rng(s.dropoutSeed()));
+            m.zeroGrad();
+            double loss = m.forward(k.ws(), s.inputs(), s.targets(), initial, mode);
+            if (Double.isFinite(loss)) m.backward(k.ws());
+            float[] grads = Arrays.copyOf(m.parameters().grads(), m.parameters().size());
+            long correct = Evaluator.countCorrect(k.ws().logits(), s.targets(), s.rows() * s.seq(), config.vocab());
+            State fin = k.ws().finalState();
+            return new Gradient(s.index(), loss, correct, grads, fin.hTensor(), config.cell().hasCell() ? fin.cTensor() : null);
+        }
+    }
+}

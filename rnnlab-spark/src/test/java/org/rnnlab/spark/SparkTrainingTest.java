@@ -1,0 +1,130 @@
+package org.rnnlab.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rnnlab.model.CellType;
+import org.rnnlab.text.Corpus;
+import org.rnnlab.train.Batching;
+import org.rnnlab.train.Checkpoint;
+import org.rnnlab.train.Cluster;
+import org.rnnlab.train.StepEngine;
+import org.rnnlab.train.TrainConfig;
+import org.rnnlab.train.TrainData;
+import org.rnnlab.train.Trainer;
+
+/** {@code train --spark local[2]}: the run with P shards of B rows is the one-machine run with batch P x B. */
+class SparkTrainingTest {
+    static Cluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = Cluster.connect("local[2]");
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    record Run(List<Double> losses, float[] weights, Trainer.Result result) {}
+
+    static Run train(TrainConfig config, Path out, StepEngine engine) throws IOException {
+        List<Double> losses = new ArrayList<>();
+        try (Trainer t = Trainer.create(config, TrainData.of(Corpus.lab(), config.val(), config.test()), out)) {
+            t.computeWith(engine);
+            Trainer.Result r = t.run(new Trainer.Listener() {
+                @Override
+                public void stepped(Trainer trainer, double loss) {
+                    losses.add(loss);
+                }
+            });
+            return new Run(losses, t.model().parameters().values().clone(), r);
+        }
+    }
+
+    static double maxDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+        return m;
+    }
+
+    static TrainConfig.Builder stream(CellType cell) {
+        return TrainConfig.builder().corpus("lab").val(0.1).cell(cell).embed(16).hidden(24).layers(2)
+                .mode(Batching.STREAM).batch(6).seq(8).lr(0.01).clipNorm(5).epochs(0).steps(50).evalEvery(25);
+    }
+
+    @Test
+    void streamShardsFollowTheOneMachineRunWithTheWholeBatch(@TempDir Path dir) throws IOException {
+        for (CellType cell : List.of(CellType.LSTM, CellType.GRU)) {
+            TrainConfig config = stream(cell).build();
+            Run one = train(config, dir.resolve(cell.id() + "-one"), null);
+            // 6 streams in 3 shards of 2, each shard's state carried through the driver from step to step.
+            try (StepEngine engine = cluster.engine(3, config.seed())) {
+                Run spark = train(config, dir.resolve(cell.id() + "-spark"), engine);
+                assertThat(spark.losses()).hasSize(50);
+                double worst = 0;
+                for (int i = 0; i < 50; i++) worst = Math.max(worst, Math.abs(spark.losses().get(i) - one.losses().get(i)));
+                System.out.printf("%s stream, 3 shards: 50 steps, largest loss difference %.2e, weights %.2e%n",
+                        cell.id(), worst, maxDiff(spark.weights(), one.weights()));
+                assertThat(worst).as("loss difference over 50 steps").isLessThan(1e-4);
+                assertThat(maxDiff(spark.weights(), one.weights())).isLessThan(1e-4);
+                assertThat(spark.result().bestValLoss()).isCloseTo(one.result().bestValLoss(),
+                        org.assertj.core.data.Offset.offset(1e-4));
+            }
+        }
+    }
+
+    @Test
+    void windowsWithAnUnevenLastBatchToo(@TempDir Path dir) throws IOException {
+        // 339 - 10 = 329 windows in batches of 16: the last of each epoch holds 9, cut 5 + 4... into 3 shards.
+        TrainConfig config = TrainConfig.builder().corpus("lab").val(0).cell(CellType.RNN_TANH).embed(8).hidden(12)
+                .mode(Batching.WINDOWS).batch(16).seq(10).lr(0.01).epochs(2).build();
+        Run one = train(config, dir.resolve("one"), null);
+        try (StepEngine engine = cluster.engine(3, config.seed())) {
+            Run spark = train(config, dir.resolve("spark"), engine);
+            assertThat(spark.losses()).hasSameSizeAs(one.losses()).hasSize(2 * 21);
+            for (int i = 0; i < one.losses().size(); i++) {
+                assertThat(spark.losses().get(i)).isCloseTo(one.losses().get(i), org.assertj.core.data.Offset.offset(1e-4));
+            }
+            assertThat(maxDiff(spark.weights(), one.weights())).isLessThan(1e-4);
+        }
+    }
+
+    @Test
+    void aSparkRunResumesOnOneMachineAndTheOtherWayRound(@TempDir Path dir) throws IOException {
+        TrainConfig full = stream(CellType.LSTM).build();
+        Run straight = train(full, dir.resolve("straight"), null);
+        // 25 steps on Spark, then 25 on one machine.
+        TrainConfig half = stream(CellType.LSTM).steps(25).build();
+        try (StepEngine engine = cluster.engine(2, half.seed())) {
+            train(half, dir.resolve("a"), engine);
+        }
+        float[] a = resume(dir.resolve("a"), 50, null);
+        // 25 on one machine, then 25 on Spark.
+        train(half, dir.resolve("b"), null);
+        float[] b;
+        try (StepEngine engine = cluster.engine(2, half.seed())) {
+            b = resume(dir.resolve("b"), 50, engine);
+        }
+        assertThat(maxDiff(a, straight.weights())).isLessThan(1e-4);
+        assertThat(maxDiff(b, straight.weights())).isLessThan(1e-4);
+    }
+
+    static float[] resume(Path dir, int steps, StepEngine engine) throws IOException {
+        Checkpoint c = Checkpoint.read(dir.resolve(Checkpoint.LAST));
+        TrainConfig config = c.config().toBuilder().steps(steps).build();
+        try (Trainer t = Trainer.resume(c, TrainData.of(Corpus.lab(), config.val(), config.test()), config, dir)) {
+            t.computeWith(engine);
+            t.run(new Trainer.Listener() {});
+            return t.model().parameters().values().clone();
+        }
+    }
+}
