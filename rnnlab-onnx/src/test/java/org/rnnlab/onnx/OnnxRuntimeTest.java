@@ -84,8 +84,10 @@ class OnnxRuntimeTest {
         WORST.add(String.format("%-8s L%d  whole sequence %.2e  step by step %.2e", cell, layers, worstWhole, worstStep));
     }
 
+    /** With -Drnnlab.verbose=true: the largest difference of each case. */
     @AfterAll
     static void report() {
+        if (!Boolean.getBoolean("rnnlab.verbose")) return;
         System.out.println("ONNX Runtime against rnnlab, largest absolute differences:");
         WORST.forEach(line -> System.out.println("  " + line));
     }

@@ -111,8 +111,10 @@ class PyTorchFixturesTest {
         WORST.add(String.format("%-36s %.2e (%d prompts)", name, worst, prompts));
     }
 
+    /** With -Drnnlab.verbose=true: the largest difference of each case. */
     @AfterAll
     static void report() {
+        if (!Boolean.getBoolean("rnnlab.verbose")) return;
         System.out.println("ONNX Runtime against PyTorch's fixtures, largest absolute differences:");
         WORST.stream().sorted().forEach(line -> System.out.println("  " + line));
     }
