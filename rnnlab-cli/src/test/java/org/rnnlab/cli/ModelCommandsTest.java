@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnnlab.io.NpyArray;
 import org.rnnlab.io.torch.TorchStateDict;
+import org.rnnlab.onnx.proto.OnnxProto.ModelProto;
+import org.rnnlab.text.Corpus;
+import org.rnnlab.text.Vocabulary;
 import org.rnnlab.testing.Resources;
 
 /** {@code rnnlab next} and {@code rnnlab convert} on a model the notebook's code trained in PyTorch. */
@@ -94,6 +97,38 @@ class ModelCommandsTest {
         BpttCommandTest.Run clash = BpttCommandTest.run("next", "--model", mine.toString(), "--vocab", "ab", "--prompt", "a");
         assertThat(clash.code()).isEqualTo(2);
         assertThat(clash.err()).contains("the one given differs");
+    }
+
+    @Test
+    void convertToOnnxWritesTheModelWithItsVocabularyWhateverFileItCameFrom() throws IOException {
+        Path fromPt = dir.resolve("from-pt.onnx"), mine = dir.resolve("lstm.safetensors"), fromMine = dir.resolve("m.onnx");
+        BpttCommandTest.Run r = BpttCommandTest.run("convert", "--model", lstm, "--vocab-from", "lab", "--out", fromPt.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("rnnlab convert: wrote " + fromPt + " (lstm, 106855 parameters, ONNX opset 17, with its "
+                + "vocabulary)");
+        ModelProto onnx = ModelProto.parseFrom(Files.readAllBytes(fromPt));
+        assertThat(onnx.getMetadataPropsList()).anySatisfy(e -> {
+            assertThat(e.getKey()).isEqualTo("vocabulary");
+            assertThat(e.getValue()).isEqualTo(Vocabulary.fromText(Corpus.lab().text()).asString());
+        });
+        assertThat(onnx.getGraph().getNodeList()).anySatisfy(n -> assertThat(n.getOpType()).isEqualTo("LSTM"));
+        // The embedding is the .pt's own table, copied bit for bit.
+        float[] table = TorchStateDict.read(Path.of(lstm)).get("embedding.weight").toFloats();
+        byte[] raw = onnx.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("embedding.weight"))
+                .findFirst().orElseThrow().getRawData().toByteArray();
+        float[] exported = new float[table.length];
+        java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(exported);
+        assertThat(exported).containsExactly(table);
+
+        // An rnnlab model file of the same weights gives the same bytes, without --vocab-from.
+        assertThat(BpttCommandTest.run("convert", "--model", lstm, "--vocab-from", "lab", "--out", mine.toString()).code()).isZero();
+        assertThat(BpttCommandTest.run("convert", "--model", mine.toString(), "--out", fromMine.toString()).code()).isZero();
+        assertThat(Files.mismatch(fromPt, fromMine)).isEqualTo(-1);
+
+        BpttCommandTest.Run noVocab = BpttCommandTest.run("convert", "--model", lstm, "--out", dir.resolve("x.onnx").toString());
+        assertThat(noVocab.code()).isEqualTo(2);
+        assertThat(noVocab.err()).contains("does not record its vocabulary").hasLineCount(1);
+        assertThat(dir.resolve("x.onnx")).doesNotExist();
     }
 
     @Test
