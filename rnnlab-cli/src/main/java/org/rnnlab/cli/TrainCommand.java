@@ -215,7 +215,11 @@ final class TrainCommand implements Callable<Integer> {
              StepEngine engine = cluster == null ? null
                      : cluster.engine(tasks != null ? tasks : cluster.parallelism(), config.seed())) {
             trainer.computeWith(engine);
-            return train(trainer, text, data, checkpoint != null, style, dir, out, err);
+            try {
+                return train(trainer, text, data, checkpoint != null, style, dir, out, err);
+            } finally {
+                if (engine != null && engine.timings() != null) err.println("rnnlab train: " + engine.timings());
+            }
         }
     }
 

@@ -31,6 +31,11 @@ public interface StepEngine extends AutoCloseable {
     /** One line for the run's description, e.g. {@code "on Spark local[2], 2 tasks"}. */
     String describe();
 
+    /** Where the steps' time went so far (compute, data movement, aggregation), one line, or null. */
+    default String timings() {
+        return null;
+    }
+
     @Override
     default void close() {}
 }

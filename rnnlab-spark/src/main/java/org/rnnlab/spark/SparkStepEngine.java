@@ -51,7 +51,17 @@ final class SparkStepEngine implements StepEngine {
     }
 
     /** What it sends back: its mean loss, right guesses, the gradient of its mean loss, and its rows' state after. */
-    record Gradient(int index, double loss, long correct, float[] grads, float[] h, float[] c) implements Serializable {}
+    record Gradient(int index, double loss, long correct, float[] grads, float[] h, float[] c, long computeNanos)
+            implements Serializable {}
+
+    // Where the time of the steps went, summed over steps: the driver's broadcast of the weights, the job from
+    // submission to the last result (which holds the shards' compute, the slowest shard's being the step's), the
+    // shards' compute itself (the slowest each step), and the driver's sum of the gradients.
+    private long steps;
+    private long broadcastNanos;
+    private long jobNanos;
+    private long computeNanos;
+    private long sumNanos;
 
     @Override
     public Result gradients(CharModel model, int[] inputs, int[] targets, int n, int seq, State initial, State after,
@@ -61,7 +71,9 @@ final class SparkStepEngine implements StepEngine {
         int parts = Math.min(shards, n);
         int hidden = mc.hidden();
         boolean cell = mc.cell().hasCell();
+        long t0 = System.nanoTime();
         Broadcast<float[]> weights = sc.broadcast(Arrays.copyOf(model.parameters().values(), size));
+        long t1 = System.nanoTime();
         try {
             List<Shard> list = new ArrayList<>(parts);
             for (int s = 0; s < parts; s++) {
@@ -80,6 +92,7 @@ final class SparkStepEngine implements StepEngine {
                 throw SparkCluster.failed("compute step " + step + " (the last checkpoint saved is the one to "
                         + "--resume)", e);
             }
+            long t2 = System.nanoTime();
             results.sort((a, b) -> Integer.compare(a.index(), b.index())); // collect keeps the order; say it anyway
             float[] g = model.parameters().grads();
             Arrays.fill(g, 0, size, 0f);
@@ -98,6 +111,13 @@ final class SparkStepEngine implements StepEngine {
                     if (cell) setRows(after, true, r0, rows, r.c());
                 }
             }
+            long slowest = 0;
+            for (Gradient r : results) slowest = Math.max(slowest, r.computeNanos());
+            steps++;
+            broadcastNanos += t1 - t0;
+            jobNanos += t2 - t1;
+            computeNanos += slowest;
+            sumNanos += System.nanoTime() - t2;
             return new Result(loss, correct);
         } finally {
             weights.destroy();
@@ -133,6 +153,16 @@ final class SparkStepEngine implements StepEngine {
     }
 
     @Override
+    public String timings() {
+        if (steps == 0) return null;
+        double ms = 1e-6 / steps;
+        return String.format(java.util.Locale.ROOT, "per step, over %d steps: broadcast %.1f ms, Spark job %.1f ms "
+                + "(of which the slowest shard's forward and backward %.1f ms, the rest scheduling and moving tasks and "
+                + "results), summing the gradients %.1f ms", steps, broadcastNanos * ms, jobNanos * ms,
+                computeNanos * ms, sumNanos * ms);
+    }
+
+    @Override
     public String describe() {
         return "forward and backward on " + cluster.describe() + ", " + shards + " shards a step";
     }
@@ -152,6 +182,7 @@ final class SparkStepEngine implements StepEngine {
 
         @Override
         public Gradient call(Shard s) {
+            long start = System.nanoTime();
             ModelConfig config = s.config();
             Cached k = CACHE.get();
             if (k == null || !k.config().equals(config) || k.rows() != s.rows() || k.seq() != s.seq()) {
@@ -172,7 +203,8 @@ final class SparkStepEngine implements StepEngine {
             float[] grads = Arrays.copyOf(m.parameters().grads(), m.parameters().size());
             long correct = Evaluator.countCorrect(k.ws().logits(), s.targets(), s.rows() * s.seq(), config.vocab());
             State fin = k.ws().finalState();
-            return new Gradient(s.index(), loss, correct, grads, fin.hTensor(), config.cell().hasCell() ? fin.cTensor() : null);
+            return new Gradient(s.index(), loss, correct, grads, fin.hTensor(), config.cell().hasCell() ? fin.cTensor() : null,
+                    System.nanoTime() - start);
         }
     }
 }
