@@ -114,6 +114,12 @@ final class SweepCommand implements Callable<Integer> {
         try {
             new CommandLine(train).parseArgs(args.toArray(String[]::new));
             return train.config(null);
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            String unknown = e.getUnmatched().get(0);
+            String setting = unknown.replaceFirst("^--", "");
+            throw new IllegalArgumentException((combination.containsKey(setting) ? "--grid: '" + setting + "'"
+                    : "'" + unknown + "'") + " is not one of train's options (the grid names them without their "
+                    + "dashes: see 'rnnlab train --help')", e);
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException("--grid " + combination + ": " + e.getMessage()
                     + " (settings are train's options without their dashes: see 'rnnlab train --help')", e);
