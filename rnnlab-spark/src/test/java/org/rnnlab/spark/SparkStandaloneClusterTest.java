@@ -32,10 +32,11 @@ import org.rnnlab.train.Trainer;
 
 /**
  * A real standalone cluster on this machine: a Spark master and two workers of one core each, started as child
- * JVMs bound to 127.0.0.1, their executors launched by the workers as Spark launches them anywhere. It trains (and
- * survives an executor killed with SIGKILL mid-run, with the fault-free weights) and sweeps.
+ * JVMs bound to 127.0.0.1, their executors launched by the workers as Spark launches them anywhere. It sweeps, and
+ * trains (and survives a worker and its executor killed with SIGKILL mid-run, with the fault-free weights).
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class SparkStandaloneClusterTest {
     @TempDir
     static Path dir;
@@ -135,7 +136,10 @@ class SparkStandaloneClusterTest {
                 .mode(Batching.STREAM).batch(6).seq(8).lr(0.01).clipNorm(5).epochs(0).steps(30).evalEvery(10).build();
     }
 
-    /** A run on the cluster; when {@code killAt} > 0, one executor is killed with SIGKILL after that step. */
+    /**
+     * A run on the cluster; when {@code killAt} > 0, one worker and the executor it launched are killed with SIGKILL
+     * after that step (no shutdown hook, no goodbye to the master or the driver).
+     */
     static float[] train(TrainConfig config, Path out, int killAt, List<Long> killed) throws IOException {
         try (Trainer t = Trainer.create(config, TrainData.of(Corpus.lab(), config.val(), config.test()), out);
              StepEngine engine = cluster.engine(2, config.seed())) {
@@ -144,11 +148,14 @@ class SparkStandaloneClusterTest {
                 @Override
                 public void stepped(Trainer trainer, double loss) {
                     if (trainer.step() != killAt) return;
-                    workers.stream().flatMap(Process::descendants).filter(SparkStandaloneClusterTest::isExecutor)
-                            .findFirst().ifPresent(p -> {
-                                killed.add(p.pid());
-                                p.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye to the driver
-                            });
+                    Process worker = workers.stream().filter(w -> w.descendants().anyMatch(SparkStandaloneClusterTest::isExecutor))
+                            .findFirst().orElseThrow(() -> new AssertionError("no worker has an executor"));
+                    worker.descendants().filter(SparkStandaloneClusterTest::isExecutor).forEach(p -> {
+                        killed.add(p.pid());
+                        p.destroyForcibly();
+                    });
+                    killed.add(worker.pid());
+                    worker.destroyForcibly();
                 }
             });
             return t.model().parameters().values().clone();
@@ -166,7 +173,8 @@ class SparkStandaloneClusterTest {
     }
 
     @Test
-    void trainsAsOneMachineDoesAndAKilledExecutorChangesNothing() throws IOException {
+    @org.junit.jupiter.api.Order(2) // last: it leaves the cluster one worker
+    void trainsAsOneMachineDoesAndAKilledWorkerChangesNothing() throws IOException {
         TrainConfig config = config();
         float[] one;
         try (Trainer t = Trainer.create(config, TrainData.of(Corpus.lab(), config.val(), config.test()), dir.resolve("one"))) {
@@ -176,17 +184,18 @@ class SparkStandaloneClusterTest {
         float[] clean = train(config, dir.resolve("clean"), 0, new ArrayList<>());
         List<Long> killed = new ArrayList<>();
         float[] faulty = train(config, dir.resolve("faulty"), 12, killed);
-        assertThat(killed).as("an executor was killed").hasSize(1);
+        assertThat(killed).as("a worker and its executor were killed").hasSize(2);
         assertThat(SparkTrainingTest.maxDiff(clean, one)).isLessThan(1e-4);
         // The shards are pure functions of what they are sent and are summed in shard order: the retried step
         // gives the same bits, so the faulty run ends with exactly the clean run's weights.
         assertThat(faulty).isEqualTo(clean);
-        System.out.printf("standalone cluster: 30 steps in 2 shards, weights within %.2e of one machine; executor %d "
-                + "killed at step 12, final weights equal to the fault-free run's%n", SparkTrainingTest.maxDiff(clean, one),
-                killed.get(0));
+        System.out.printf("standalone cluster: 30 steps in 2 shards, weights within %.2e of one machine; a worker "
+                + "(pid %d) and its executor (pid %d) killed at step 12, the final weights equal to the fault-free "
+                + "run's%n", SparkTrainingTest.maxDiff(clean, one), killed.get(1), killed.get(0));
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void sweepsOneCombinationATaskAndEachRowsCheckpointScoresItsBpc() throws Exception {
         List<Sweep.Job> jobs = new ArrayList<>();
         for (LinkedHashMap<String, String> c : Sweep.combinations(Sweep.parseGrid("cell=gru,lstm lr=0.01,1e3"))) {
