@@ -76,7 +76,8 @@ public final class ExplorePage {
                 .append("<label>Off for <input id=\"ex-around\" type=\"number\" min=\"0\" max=\"20\" value=\"1\"> characters around</label></div>\n")
                 .append("<p id=\"ex-span-note\" class=\"ex-note\">Select a span of the text: the cells of the chosen state "
                         + "that are above the threshold across all of it and below it just before and after are listed "
-                        + "here, then the other places where all of them fire.</p>\n")
+                        + "here, then the other places where all of them fire. The threshold is on each cell's own "
+                        + "scale: an h as it is, a c divided by its range (the value drawn darkest).</p>\n")
                 .append("<ol id=\"ex-span-cells\" class=\"ex-list\"></ol>\n<p id=\"ex-matches-note\" class=\"ex-note\"></p>\n")
                 .append("<ol id=\"ex-matches\" class=\"ex-matches\"></ol>\n</section>\n</aside>\n");
 

@@ -207,22 +207,24 @@
     const [a, b] = cur.span, s = cur.state;
     const th = +$('ex-threshold').value, m = Math.max(0, Math.round(+$('ex-around').value || 0));
     $('ex-threshold-value').textContent = th.toFixed(2);
+    // on the cell's own scale (value / its colour limit), so that one threshold fits h in [-1, 1] and c alike
     const on = [];
     for (let j = 0; j < H; j++) {
       let ok = true, sum = 0;
+      const lim = limit(s, j);
       for (let t = a; t <= b && ok; t++) {
-        const v = value(s, j, t);
+        const v = value(s, j, t) / lim;
         if (v > th) sum += v; else ok = false;
       }
-      for (let t = Math.max(0, a - m); t < a && ok; t++) if (value(s, j, t) > th) ok = false;
-      for (let t = b + 1; t <= Math.min(T - 1, b + m) && ok; t++) if (value(s, j, t) > th) ok = false;
+      for (let t = Math.max(0, a - m); t < a && ok; t++) if (value(s, j, t) / lim > th) ok = false;
+      for (let t = b + 1; t <= Math.min(T - 1, b + m) && ok; t++) if (value(s, j, t) / lim > th) ok = false;
       if (ok) on.push([j, sum / (b - a + 1)]);
     }
     on.sort((x, y) => y[1] - x[1]);
     const text = chars.slice(a, b + 1).map(c => visible(c)[0]).join('');
     $('ex-span-note').textContent = '“' + (text.length > 40 ? text.slice(0, 40) + '…' : text) + '” (characters ' + a + '–' + b
       + '): ' + on.length + ' cell' + (on.length === 1 ? '' : 's') + ' of ' + states[s].label + ' above ' + th.toFixed(2)
-      + ' across it' + (m ? ' and below it for ' + m + ' character' + (m === 1 ? '' : 's') + ' around it' : '')
+      + ' (of its range) across it' + (m ? ' and below it for ' + m + ' character' + (m === 1 ? '' : 's') + ' around it' : '')
       + (on.length ? ', by mean activation:' : '. Lower the threshold, select a shorter span or choose another state.');
     const list = $('ex-span-cells');
     list.innerHTML = on.map(([j, mean]) => '<li><button type="button" data-unit="' + j + '" title="mean ' + mean.toFixed(2)
@@ -233,7 +235,7 @@
     if (on.length) {
       for (let t = 0; t < T; t++) {
         let all = true;
-        for (let i = 0; i < on.length && all; i++) all = value(s, on[i][0], t) > th;
+        for (let i = 0; i < on.length && all; i++) all = value(s, on[i][0], t) / limit(s, on[i][0]) > th;
         if (all) {
           marks[t] = 1;
           if (runs.length && runs[runs.length - 1][1] === t - 1) runs[runs.length - 1][1] = t; else runs.push([t, t]);
