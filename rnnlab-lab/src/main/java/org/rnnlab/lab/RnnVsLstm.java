@@ -19,6 +19,7 @@ import org.rnnlab.model.CellType;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.model.ModelConfig;
 import org.rnnlab.model.State;
+import org.rnnlab.model.Trace;
 import org.rnnlab.nn.Mode;
 import org.rnnlab.text.Vocabulary;
 import org.rnnlab.train.Adam;
@@ -295,10 +296,13 @@ public final class RnnVsLstm {
             gradientFlow = RnnVsLstm.gradientFlow(model, tokens, seq);
             hiddenStates = RnnVsLstm.hiddenStates(model, heat);
             cells = Exploration.of(model, vocab, cellsText);
-            Exploration before = Exploration.of(CharModel.create(model.config(), initSeed), vocab, cellsText);
-            untrainedBest = new double[before.findings().size()];
+            // the same search on the same model before training: how large an |r| chance alone gives
+            Trace before = CharModel.create(model.config(), initSeed).trace(vocab.encode(cellsText));
+            List<CellFinder.Finding> chance = CellFinder.best(cells.features(),
+                    CellFinder.correlations(CellFinder.states(before), before.hidden(), cells.features()), 1);
+            untrainedBest = new double[chance.size()];
             for (int f = 0; f < untrainedBest.length; f++) {
-                CellFinder.Match m = before.findings().get(f).best();
+                CellFinder.Match m = chance.get(f).best();
                 untrainedBest[f] = m == null ? Double.NaN : Math.abs(m.r());
             }
         }

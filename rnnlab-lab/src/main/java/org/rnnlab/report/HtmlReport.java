@@ -189,7 +189,7 @@ public final class HtmlReport {
     /**
      * A text with each character's background coloured by a value ({@link Palette#diverging}: blue negative, white 0,
      * red positive, ±{@code limit} darkest), as Karpathy, Johnson and Fei-Fei colour text by one cell. Newlines are
-     * shown as ⏎ and kept; every character has a tooltip with its position and value.
+     * shown as ⏎ and kept; every character has a tooltip with its position and value (to 4 decimals).
      *
      * @param values one per code point of {@code text}
      */
@@ -212,7 +212,7 @@ public final class HtmlReport {
             double u = values[t] / limit;
             b.append("<span style=\"background:").append(Palette.diverging(u)).append(";color:")
                     .append(Palette.isDark(u) ? "#fff" : "#111").append("\" title=\"");
-            Xml.escapeAttributeTo(b, Glyphs.describe(ch, words) + ", " + words.position() + " " + t + ": " + Num.precise(values[t]));
+            Xml.escapeAttributeTo(b, Glyphs.describe(ch, words) + ", " + words.position() + " " + t + ": " + Num.decimals(values[t], 4));
             b.append("\">");
             Xml.escapeTo(b, cps[t] == '\n' ? "⏎" : ch);
             b.append("</span>");

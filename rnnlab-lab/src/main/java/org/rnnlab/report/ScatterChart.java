@@ -101,8 +101,8 @@ public record ScatterChart(String title, Axis xAxis, Axis yAxis, List<Group> gro
                 double px = left + clamp(g.x()[i]) * side, py = bottom - clamp(g.y()[i]) * side;
                 svg.open("g");
                 LineChart.marker(svg, s, px, py);
-                svg.title(g.name() + ", " + pointName + " " + i + "\n" + xAxis.title() + ": " + Num.percent(g.x()[i])
-                        + "\n" + yAxis.title() + ": " + Num.percent(g.y()[i]));
+                svg.title(g.name() + ", " + pointName + " " + i + "\n" + xAxis.title() + ": " + Num.decimals(100 * g.x()[i], 1)
+                        + "%\n" + yAxis.title() + ": " + Num.decimals(100 * g.y()[i], 1) + "%");
                 svg.close("g");
             }
             svg.close("g");
