@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
                 "  rnnlab train --out runs/lab     train the notebook's LSTM, with checkpoints",
                 "  rnnlab eval --model runs/lab/best.safetensors --corpus lab",
                 "  rnnlab complete --help          continue a prompt with a trained model",
+                "  rnnlab explore --help           what a model's cells do, as one page",
                 "  rnnlab serve --help             an HTTP API and a playground page"})
 public final class Main implements Runnable {
     /** Exit code for bad input: a wrong option, a bad file, a character outside the vocabulary. */

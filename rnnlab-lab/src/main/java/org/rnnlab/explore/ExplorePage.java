@@ -27,7 +27,7 @@ import org.rnnlab.report.Xml;
  *
  * <p>Sizes: activations go in as one signed byte per cell and character (each cell scaled by its own largest
  * |value|, so the rounding error is under 0.4% of it), base64 in the page, so T characters of L layers of H cells
- * take about 1.37 T L H bytes per state (h, and c for an LSTM); the top five next characters take 27 bytes per
+ * take 1.33 T L H bytes per state (h, and c for an LSTM); the top five next characters take 27 bytes per
  * character. The script draws only the lines on screen, so a long text scrolls as fast as a short one.
  */
 public final class ExplorePage {
