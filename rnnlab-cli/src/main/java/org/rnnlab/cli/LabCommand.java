@@ -38,7 +38,7 @@ final class LabCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--lang", defaultValue = "en", paramLabel = "en|es", description = "Print English lines or the notebook's own Spanish ones (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lang", defaultValue = "en", paramLabel = "en|es", description = "English, or the notebook's own Spanish lines and the whole report in Spanish (default: ${DEFAULT-VALUE}).")
     String lang;
 
     @Option(names = "--cells", split = ",", defaultValue = "rnn,lstm", paramLabel = "CELL[,CELL...]",

@@ -21,14 +21,15 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Learn, train, compare and serve recurrent character language models (RNN, LSTM, GRU).",
         subcommands = {LabCommand.class, BpttCommand.class, TrainCommand.class, EvalCommand.class, NextCommand.class,
-            CompleteCommand.class, ConvertCommand.class, BenchCommand.class, ServeCommand.class, LoadTestCommand.class,
-            SweepCommand.class,
+            CompleteCommand.class, ExploreCommand.class, ConvertCommand.class, BenchCommand.class, ServeCommand.class,
+            LoadTestCommand.class, SweepCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  rnnlab lab                     the university lab notebook, start to finish",
                 "  rnnlab bptt --help              backpropagation through time by hand",
                 "  rnnlab train --out runs/lab     train the notebook's LSTM, with checkpoints",
                 "  rnnlab eval --model runs/lab/best.safetensors --corpus lab",
                 "  rnnlab complete --help          continue a prompt with a trained model",
+                "  rnnlab explore --help           what a model's cells do, as one page",
                 "  rnnlab serve --help             an HTTP API and a playground page"})
 public final class Main implements Runnable {
     /** Exit code for bad input: a wrong option, a bad file, a character outside the vocabulary. */

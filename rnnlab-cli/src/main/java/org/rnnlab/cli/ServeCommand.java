@@ -22,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
-        description = {"Serves models over HTTP: a JSON API with streaming completions, and a playground page at /.", "",
+        description = {"Serves models over HTTP: a JSON API with streaming completions, and a playground page at /.",
+            "POST /v1/explore answers the 'rnnlab explore' page for a posted text.", "",
             "Binds to 127.0.0.1 unless told otherwise. Ctrl-C stops it after the requests in flight finish."},
         footer = {"", "Examples:",
             "  rnnlab serve --model out/best.safetensors",

@@ -33,7 +33,9 @@ import org.rnnlab.nn.SoftmaxCrossEntropy;
  * <p>Training: make a {@link Workspace} for a (B, T) shape once, then per batch {@link #forward} (loss,
  * logits, final state) and {@link #backward} (adds into {@link ParameterArena#grads()}, gives the gradient of
  * the initial state). Generation: a {@link StepWorkspace} and {@link #step}, one token per sequence with a
- * carried {@link State}. Neither allocates after its workspace exists.
+ * carried {@link State}. Neither allocates after its workspace exists. Inspection: {@link #trace} reads a text and
+ * keeps every layer's h, c and gate activations at every step (a separate path: training and generation keep only
+ * what they need, as before).
  *
  * <p>Training is not thread-safe: one thread trains a model at a time. {@link #step} and {@link #forward} only
  * read the parameters and write their workspace and output state, so threads generating with a model, each with
@@ -317,6 +319,57 @@ public final class CharModel {
         }
         fc.forward(ws.pass.output(), B, ws.logits);                       // (B, V)
         return ws.logits;
+    }
+
+    /** Characters per forward pass of {@link #trace}: the buffers of one pass stay small whatever the text's length. */
+    static final int TRACE_CHUNK = 256;
+
+    /**
+     * Reads {@code tokens} as one sequence from a zero state, in evaluation mode, and keeps what every layer computed
+     * at every step ({@link Trace}): the forward pass of training (the same layers, kernels and buffers), run over
+     * chunks of {@link #TRACE_CHUNK} characters with the state carried, each chunk's per-step buffers copied out.
+     * Reads the parameters only, so threads may trace with a shared model. Allocates the whole trace:
+     * {@code 4 T (L H (2 + G) + V)} bytes or so.
+     */
+    public Trace trace(int[] tokens) {
+        int T = tokens.length, H = config.hidden(), L = config.layers(), V = config.vocab(), E = config.embed();
+        if (T == 0) throw new IllegalArgumentException("a trace needs at least one token");
+        for (int t = 0; t < T; t++) token("input", tokens[t], 0, t);
+        int G = config.cell().gates() > 1 ? config.cell().gates() : 0;
+        if ((long) T * Math.max(Math.max(G, 1) * H, V) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a trace of " + T + " steps needs arrays larger than Java's: trace a "
+                    + "shorter text");
+        }
+        boolean cell = config.cell().hasCell();
+        float[][] h = new float[L][T * H], c = cell ? new float[L][T * H] : null, gates = G > 0 ? new float[L][T * G * H] : null;
+        float[] logits = new float[T * V];
+
+        int chunk = Math.min(T, TRACE_CHUNK);
+        RecurrentStack.Pass pass = rnn.newPass(1, chunk);
+        int[] ids = new int[chunk];
+        float[] embedded = new float[chunk * E];
+        State state = zeroState(1);
+        for (int start = 0; start < T; start += chunk) {
+            int n = Math.min(chunk, T - start);
+            if (n < pass.steps()) { // the last, shorter chunk
+                pass = rnn.newPass(1, n);
+                ids = new int[n];
+            }
+            System.arraycopy(tokens, start, ids, 0, n);
+            embedding.forward(ids, n, embedded);
+            pass.forward(embedded, state.hArrays(), state.cArrays(), Mode.EVAL); // B = 1: time-major is batch-first
+            for (int l = 0; l < L; l++) {
+                RecurrentLayer.Pass p = pass.layer(l);
+                System.arraycopy(p.output(), 0, h[l], start * H, n * H);
+                if (cell) System.arraycopy(p.cells(), 0, c[l], start * H, n * H);
+                if (G > 0) System.arraycopy(p.gateActivations(), 0, gates[l], start * G * H, n * G * H);
+                // the next chunk starts where this one ended (the pass copies its initial state in)
+                System.arraycopy(p.finalH(), 0, state.h(l), 0, H);
+                if (cell) System.arraycopy(p.finalC(), 0, state.c(l), 0, H);
+            }
+            fc.forward(pass.output(), n, logits, start * V);
+        }
+        return new Trace(config, T, h, c, gates, logits);
     }
 
     /** A workspace's recurrent pass is wired to its own model's layers: another model must not use it. */

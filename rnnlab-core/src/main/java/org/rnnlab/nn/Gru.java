@@ -85,5 +85,10 @@ public final class Gru extends RecurrentBase {
             // the input side's gradient for W_ih, b_ih and x; the hidden side's for W_hh and b_hh
             finishBackward(x, dGx, dGh, dx);
         }
+
+        @Override
+        public float[] gateActivations() {
+            return gates;
+        }
     }
 }

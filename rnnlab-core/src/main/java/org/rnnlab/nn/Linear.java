@@ -47,6 +47,12 @@ public final class Linear {
         k.addRowVector(rows, out, bias.values(), bias.offset(), y, 0, out);
     }
 
+    /** {@link #forward} into {@code y} from row offset {@code yOff} (floats): y[yOff + r * out + j]. */
+    public void forward(float[] x, int rows, float[] y, int yOff) {
+        k.sgemm(NO_TRANS, TRANS, rows, out, in, x, 0, in, weight.values(), weight.offset(), in, y, yOff, out, OVERWRITE);
+        k.addRowVector(rows, out, bias.values(), bias.offset(), y, yOff, out);
+    }
+
     /** Adds the parameter gradients and writes {@code dx (rows, in)}; {@code x} is the forward input. */
     public void backward(float[] x, float[] dy, int rows, float[] dx) {
         k.sgemm(TRANS, NO_TRANS, out, in, rows, dy, 0, out, x, 0, in, weight.grads(), weight.offset(), in, ACCUMULATE);

@@ -105,5 +105,7 @@ public final class Lstm extends RecurrentBase {
 
         @Override public float[] finalC() { return cT; }
         @Override public float[] dInitialC() { return dc; }
+        @Override public float[] cells() { return cells; }
+        @Override public float[] gateActivations() { return gates; }
     }
 }

@@ -63,6 +63,22 @@ public interface RecurrentLayer {
         float[] finalC();
 
         /**
+         * c_t for every step, (T, B, H), from the last forward; {@code null} without a cell. The live buffer (backward
+         * reads it): for inspection, never to be written.
+         */
+        default float[] cells() {
+            return null;
+        }
+
+        /**
+         * The gate activations of every step, (T, B, G*H) in the weight rows' block order (LSTM i f g o, GRU r z n),
+         * from the last forward; {@code null} for an RNN, which has no gates. The live buffer, as {@link #cells()}.
+         */
+        default float[] gateActivations() {
+            return null;
+        }
+
+        /**
          * Backpropagates through time from the upstream gradients of every output {@code dOut} (T, B, H) and of
          * the final state {@code dhT}, {@code dcT} (B, H; {@code dcT} only for the LSTM): adds into the
          * parameter gradients, writes {@code dx} (T, B, in) and the gradients of the initial state

@@ -125,6 +125,11 @@ public final class RecurrentStack {
             return passes[passes.length - 1].output();
         }
 
+        /** Layer {@code layer}'s pass: its outputs, cell states and gate activations of the last forward. */
+        public RecurrentLayer.Pass layer(int layer) {
+            return passes[layer];
+        }
+
         public float[] finalH(int layer) {
             return passes[layer].finalH();
         }

@@ -28,7 +28,8 @@ public final class Lab {
 
         boolean notebookText = o.corpus().text().equals(LabCorpus.TEXT);
         RnnVsLstm.Config config = new RnnVsLstm.Config(o.cells(), o.epochs(), o.seed(),
-                notebookText ? "the lab corpus" : o.corpus().name(), o.corpus().text(),
+                notebookText ? (o.lang() == RnnVsLstm.Lang.ES ? "el corpus del laboratorio" : "the lab corpus")
+                        : o.corpus().name(), o.corpus().text(),
                 notebookText ? HeldOut.TEXT : "", 40, 64, 128, 0.005,
                 // The notebook calls complete_prompt(..., vocab_size): its completions are V characters long.
                 org.rnnlab.text.Vocabulary.fromText(o.corpus().text()).size(), 0.8, LabCorpus.PROMPTS, o.lang());

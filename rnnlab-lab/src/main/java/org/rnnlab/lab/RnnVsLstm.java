@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import org.rnnlab.explore.CellFinder;
+import org.rnnlab.explore.Exploration;
 import org.rnnlab.generate.Prompt;
 import org.rnnlab.kernel.Parallelism;
 import org.rnnlab.generate.SamplingOptions;
@@ -17,6 +19,7 @@ import org.rnnlab.model.CellType;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.model.ModelConfig;
 import org.rnnlab.model.State;
+import org.rnnlab.model.Trace;
 import org.rnnlab.nn.Mode;
 import org.rnnlab.text.Vocabulary;
 import org.rnnlab.train.Adam;
@@ -40,6 +43,9 @@ import org.rnnlab.util.Rng;
  */
 public final class RnnVsLstm {
     public enum Lang { EN, ES }
+
+    /** The most characters of the corpus the cells are looked at over (the lab's own text has 339). */
+    static final int CELLS_CHARS = 10_000;
 
     /** Windows of the corpus, evenly spaced, over which the gradient flow is averaged. */
     static final int GRADIENT_WINDOWS = 8;
@@ -78,9 +84,14 @@ public final class RnnVsLstm {
     public record Metrics(double accuracy, double perplexity, double meanLoss, long positions) {}
 
     /** One contender's run. */
+    /**
+     * One contender's run. {@code cells}: what its cells do on the corpus (its first {@link #CELLS_CHARS} characters);
+     * {@code untrainedBest}: per feature of {@code cells}, the largest |r| of the same model before training (NaN for
+     * a feature the text lacks), how large a correlation arises by chance.
+     */
     public record ModelResult(CellType cell, String label, CharModel model, double[] epochLoss, Metrics train,
                               Metrics heldOut, double[] gradientFlow, float[] hiddenStates, String heatmapPrompt,
-                              List<String> completions, double trainSeconds) {}
+                              List<String> completions, double trainSeconds, Exploration cells, double[] untrainedBest) {}
 
     public record Result(Config config, Vocabulary vocabulary, int windows, List<ModelResult> models,
                          List<List<Integer>> unknownPerPrompt, double seconds) {}
@@ -121,7 +132,7 @@ public final class RnnVsLstm {
         for (int k = 0; k < c.cells().size(); k++) {
             CellType cell = c.cells().get(k);
             ModelConfig mc = new ModelConfig(cell, vocab.size(), c.embed(), c.hidden(), 1, 0);
-            trainees.add(new Trainee(cell, CharModel.create(mc, c.seed() * 31 + k + 1), c, tokens));
+            trainees.add(new Trainee(cell, CharModel.create(mc, c.seed() * 31 + k + 1), c.seed() * 31 + k + 1, c, tokens));
         }
 
         out.accept("");
@@ -135,6 +146,8 @@ public final class RnnVsLstm {
         String heatmapPrompt = c.prompts().isEmpty() ? c.text().substring(0, Math.min(40, c.text().length()))
                 : c.prompts().get(0).toLowerCase(Locale.ROOT);
         int[] heat = vocab.encodeSkippingUnknown(heatmapPrompt);
+        String cellsText = c.text().codePointCount(0, c.text().length()) <= CELLS_CHARS ? c.text()
+                : c.text().substring(0, c.text().offsetByCodePoints(0, CELLS_CHARS));
 
         // Each model trains, and is then measured, on its own thread, with the kernels on the cores left (measured
         // on 2 cores: one kernel thread per model is faster than both models splitting two). The thread count
@@ -164,7 +177,7 @@ public final class RnnVsLstm {
             for (int k = 0; k < trainees.size(); k++) {
                 Trainee t = trainees.get(k);
                 long seed = c.seed() * 1000 + k;
-                running.add(pool.submit(() -> t.measure(vocab, tokens, heldTokens, prompts, seed, heat)));
+                running.add(pool.submit(() -> t.measure(vocab, tokens, heldTokens, prompts, seed, heat, cellsText)));
             }
             for (Future<?> f : running) join(f);
         } finally {
@@ -211,7 +224,7 @@ public final class RnnVsLstm {
         List<ModelResult> results = new ArrayList<>();
         for (Trainee t : trainees) {
             results.add(new ModelResult(t.cell, label(t.cell), t.model, t.epochLoss, t.train, t.heldOut, t.gradientFlow,
-                    t.hiddenStates, vocab.decode(heat), t.completions, t.seconds));
+                    t.hiddenStates, vocab.decode(heat), t.completions, t.seconds, t.cells, t.untrainedBest));
         }
         return new Result(c, vocab, windows, results, unknownPerPrompt, (System.nanoTime() - start) / 1e9);
     }
@@ -229,6 +242,7 @@ public final class RnnVsLstm {
     private static final class Trainee {
         final CellType cell;
         final CharModel model;
+        final long initSeed; // the model's initial weights, to look at its cells before training
         final TrainStep step; // Adam, no clipping: the notebook's loop
         final CharModel.Workspace ws;
         final State zero;
@@ -244,10 +258,13 @@ public final class RnnVsLstm {
         final List<String> completions = new ArrayList<>();
         double[] gradientFlow;
         float[] hiddenStates;
+        Exploration cells;
+        double[] untrainedBest;
 
-        Trainee(CellType cell, CharModel model, Config c, int[] tokens) {
+        Trainee(CellType cell, CharModel model, long initSeed, Config c, int[] tokens) {
             this.cell = cell;
             this.model = model;
+            this.initSeed = initSeed;
             this.step = TrainStep.notebook(model, new Adam(model.parameters().size(), c.lr(), Adam.Options.DEFAULT));
             this.ws = model.workspace(1, c.seq());
             this.zero = model.zeroState(1);
@@ -262,9 +279,10 @@ public final class RnnVsLstm {
         /**
          * Everything measured on the trained model: accuracy and perplexity on the training and held-out windows,
          * the prompts' completions (sampling seeded by {@code seed} and the prompt's index), the gradient flow and
-         * the hidden states over {@code heat}.
+         * the hidden states over {@code heat}, and what the cells follow in {@code cellsText}, trained and untrained.
          */
-        void measure(Vocabulary vocab, int[] tokens, int[] heldTokens, List<Prompt> prompts, long seed, int[] heat) {
+        void measure(Vocabulary vocab, int[] tokens, int[] heldTokens, List<Prompt> prompts, long seed, int[] heat,
+                     String cellsText) {
             train = metrics(model, tokens, seq);
             heldOut = heldTokens.length > seq ? metrics(model, heldTokens, seq) : null;
             SamplingOptions sampling = new SamplingOptions(config.temperature(), 0, 1.0, false);
@@ -277,6 +295,16 @@ public final class RnnVsLstm {
             }
             gradientFlow = RnnVsLstm.gradientFlow(model, tokens, seq);
             hiddenStates = RnnVsLstm.hiddenStates(model, heat);
+            cells = Exploration.of(model, vocab, cellsText);
+            // the same search on the same model before training: how large an |r| chance alone gives
+            Trace before = CharModel.create(model.config(), initSeed).trace(vocab.encode(cellsText));
+            List<CellFinder.Finding> chance = CellFinder.best(cells.features(),
+                    CellFinder.correlations(CellFinder.states(before), before.hidden(), cells.features()), 1);
+            untrainedBest = new double[chance.size()];
+            for (int f = 0; f < untrainedBest.length; f++) {
+                CellFinder.Match m = chance.get(f).best();
+                untrainedBest[f] = m == null ? Double.NaN : Math.abs(m.r());
+            }
         }
 
         void epoch(int e, int[] order) {

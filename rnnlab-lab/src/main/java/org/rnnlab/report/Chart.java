@@ -5,7 +5,7 @@ package org.rnnlab.report;
  * {@link HtmlReport} inlines as is. Sealed: the report trusts this markup, so only the package's own escaping
  * renderers produce it.
  */
-public sealed interface Chart permits LineChart, HeatMap, BarChart {
+public sealed interface Chart permits LineChart, HeatMap, BarChart, ScatterChart {
     /** The chart's title, also its accessible name. */
     String title();
 

@@ -22,14 +22,19 @@ public final class Glyphs {
 
     /** A short name for a tooltip: "newline", "space", "'a'", "U+0007", so the substitute symbol is never ambiguous. */
     public static String describe(String s) {
+        return describe(s, Words.EN);
+    }
+
+    /** {@link #describe(String)} with the names of invisible characters in the words' language. */
+    public static String describe(String s, Words words) {
         if (s.codePointCount(0, s.length()) != 1) return "\"" + visible(s) + "\"";
         int cp = s.codePointAt(0);
         return switch (cp) {
-            case '\n' -> "newline";
-            case ' ' -> "space";
-            case '\t' -> "tab";
-            case '\r' -> "carriage return";
-            case 0xA0 -> "no-break space";
+            case '\n' -> words.newline();
+            case ' ' -> words.space();
+            case '\t' -> words.tab();
+            case '\r' -> words.carriageReturn();
+            case 0xA0 -> words.noBreakSpace();
             default -> visible(cp) != cp || Character.isWhitespace(cp)
                     ? String.format("U+%04X", cp)
                     : "'" + s + "'";

@@ -22,9 +22,10 @@ import java.util.List;
  * @param valueTitle   what the colour means ("tanh activation"), the colour bar's title
  * @param limit        the colour scale covers [-limit, limit]; must be positive
  * @param width        natural width in px; the cells shrink to fit it
+ * @param words        the language of the tooltips' own words ("position", the names of invisible characters)
  */
 public record HeatMap(String title, double[][] values, List<String> columnLabels, String rowTitle, String columnTitle,
-        String valueTitle, double limit, int width) implements Chart {
+        String valueTitle, double limit, int width, Words words) implements Chart {
     private static final double PAD = 16;
 
     public HeatMap {
@@ -53,6 +54,7 @@ public record HeatMap(String title, double[][] values, List<String> columnLabels
             throw new IllegalArgumentException("heat map " + title + ": axis titles must not be null (use \"\" for none)");
         }
         if (width < 200) throw new IllegalArgumentException("heat map " + title + " must be at least 200 px wide, got " + width);
+        if (words == null) throw new IllegalArgumentException("heat map " + title + ": words must not be null");
     }
 
     /**
@@ -62,7 +64,7 @@ public record HeatMap(String title, double[][] values, List<String> columnLabels
     public static HeatMap ofPrompt(String title, String prompt, double[][] values) {
         List<String> labels = new ArrayList<>();
         prompt.codePoints().forEach(cp -> labels.add(new String(Character.toChars(cp))));
-        return new HeatMap(title, values, labels, "hidden unit", "input character", "activation", 1, 720);
+        return new HeatMap(title, values, labels, "hidden unit", "input character", "activation", 1, 720, Words.EN);
     }
 
     /**
@@ -83,15 +85,19 @@ public record HeatMap(String title, double[][] values, List<String> columnLabels
     }
 
     public HeatMap withWidth(int w) {
-        return new HeatMap(title, values, columnLabels, rowTitle, columnTitle, valueTitle, limit, w);
+        return new HeatMap(title, values, columnLabels, rowTitle, columnTitle, valueTitle, limit, w, words);
     }
 
     public HeatMap withTitles(String rows, String columns, String value) {
-        return new HeatMap(title, values, columnLabels, rows, columns, value, limit, width);
+        return new HeatMap(title, values, columnLabels, rows, columns, value, limit, width, words);
     }
 
     public HeatMap withLimit(double l) {
-        return new HeatMap(title, values, columnLabels, rowTitle, columnTitle, valueTitle, l, width);
+        return new HeatMap(title, values, columnLabels, rowTitle, columnTitle, valueTitle, l, width, words);
+    }
+
+    public HeatMap withWords(Words w) {
+        return new HeatMap(title, values, columnLabels, rowTitle, columnTitle, valueTitle, limit, width, w);
     }
 
     public int rows() {
@@ -150,7 +156,7 @@ public record HeatMap(String title, double[][] values, List<String> columnLabels
             svg.open("text", "x", left + (c + 0.5) * cellW, "y", labelBase, "class", substitute ? "rl-glyph" : null,
                     "fill", substitute ? Svg.GLYPH : null, "font-size", substitute ? Num.coord(charSize * 1.2) : null);
             svg.raw().append(Xml.escape(Glyphs.visible(label)));
-            svg.title(Glyphs.describe(label) + ", position " + c);
+            svg.title(Glyphs.describe(label, words) + ", " + words.position() + " " + c);
             svg.close("text");
         }
         svg.close("g");
@@ -193,7 +199,7 @@ public record HeatMap(String title, double[][] values, List<String> columnLabels
                 Num.coord(b, left + c * cellW + gap / 2);
                 b.append("\" width=\"").append(w).append("\" height=\"").append(h).append("\" fill=\"")
                         .append(Palette.diverging(v / limit)).append("\"><title>");
-                Xml.escapeTo(b, rowTitle + " " + r + " · " + Glyphs.describe(columnLabels.get(c)) + " (position "
+                Xml.escapeTo(b, rowTitle + " " + r + " · " + Glyphs.describe(columnLabels.get(c), words) + " (" + words.position() + " "
                         + c + ")\n" + valueTitle + " " + Num.precise(v));
                 b.append("</title></rect>");
             }

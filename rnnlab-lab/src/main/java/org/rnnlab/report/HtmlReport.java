@@ -21,10 +21,17 @@ public final class HtmlReport {
     private final StringBuilder intro = new StringBuilder();
     private final List<String> headings = new ArrayList<>();
     private final StringBuilder body = new StringBuilder();
+    private Words words = Words.EN;
 
     public HtmlReport(String title) {
         if (title == null || title.isBlank()) throw new IllegalArgumentException("a report needs a title, got \"" + title + "\"");
         this.title = title;
+    }
+
+    /** The language of the words the report writes by itself (the page's {@code lang}, footer, table notes). */
+    public HtmlReport words(Words w) {
+        words = java.util.Objects.requireNonNull(w, "words");
+        return this;
     }
 
     /** A line under the title: what was run, when, on what. */
@@ -68,12 +75,16 @@ public final class HtmlReport {
 
     /** A table of models against metrics; numbers right-aligned, each column's best value highlighted. */
     public HtmlReport table(MetricsTable table, String caption) {
-        StringBuilder b = target().append("<figure class=\"rl-figure rl-table\">\n<div class=\"rl-scroll\"><table>\n<thead><tr><th scope=\"col\">model</th>");
+        StringBuilder b = target().append("<figure class=\"rl-figure rl-table\">\n<div class=\"rl-scroll\"><table>\n<thead><tr><th scope=\"col\">");
+        Xml.escapeTo(b, words.model());
+        b.append("</th>");
         boolean anyBest = false;
         for (MetricsTable.Metric m : table.metrics()) {
             b.append("<th scope=\"col\" class=\"num\"");
             if (!m.better().arrow.isEmpty()) {
-                b.append(" title=\"").append(m.better() == MetricsTable.Better.LOWER ? "lower is better" : "higher is better").append('"');
+                b.append(" title=\"");
+                Xml.escapeAttributeTo(b, m.better() == MetricsTable.Better.LOWER ? words.lowerIsBetter() : words.higherIsBetter());
+                b.append('"');
             }
             b.append('>');
             Xml.escapeTo(b, m.name());
@@ -100,7 +111,7 @@ public final class HtmlReport {
             for (int c = 0; c < v.length; c++) {
                 String text = Num.fixed(v[c], table.metrics().get(c).decimals());
                 if (best.get(c).contains(r)) {
-                    b.append("<td class=\"num best\" title=\"best\"><strong>").append(Xml.escape(text)).append("</strong></td>");
+                    b.append("<td class=\"num best\" title=\"").append(Xml.escape(words.best())).append("\"><strong>").append(Xml.escape(text)).append("</strong></td>");
                 } else {
                     b.append("<td class=\"num\">").append(Xml.escape(text)).append("</td>");
                 }
@@ -108,7 +119,7 @@ public final class HtmlReport {
             b.append("</tr>\n");
         }
         b.append("</tbody>\n</table></div>\n");
-        String note = anyBest ? "Highlighted: the best value in each column (↓ lower is better, ↑ higher is better)." : "";
+        String note = anyBest ? words.highlighted() : "";
         caption(b, caption.isEmpty() ? note : note.isEmpty() ? caption : caption + " " + note);
         b.append("</figure>\n");
         return this;
@@ -126,13 +137,90 @@ public final class HtmlReport {
                 b.append("</span>");
             }
             // The <pre> starts with an element, never a newline: the HTML parser drops a newline right after <pre>.
-            b.append("</h3>\n<pre><span class=\"rl-prompt\" title=\"prompt\">");
+            b.append("</h3>\n<pre><span class=\"rl-prompt\" title=\"").append(Xml.escape(words.prompt())).append("\">");
             Xml.escapeTo(b, c.prompt());
             b.append("</span><span class=\"rl-gen\">");
             Xml.escapeTo(b, c.generated());
             b.append("</span></pre>\n</article>\n");
         }
-        b.append("</div>\n<p class=\"rl-key\"><span class=\"rl-prompt\">shaded</span> prompt, then what the model wrote.</p>\n");
+        b.append("</div>\n<p class=\"rl-key\"><span class=\"rl-prompt\">").append(Xml.escape(words.shaded())).append("</span>")
+                .append(Xml.escape(words.shadedRest())).append("</p>\n");
+        return this;
+    }
+
+    /**
+     * A table of text: {@code headers} over the columns, the first column as the rows' headers; the columns marked
+     * {@code numeric} right-aligned. Cells are plain text; one given as {@code **text**} is shown in bold.
+     */
+    public HtmlReport textTable(List<String> headers, List<List<String>> rows, boolean[] numeric, String caption) {
+        if (numeric.length != headers.size()) {
+            throw new IllegalArgumentException("a table of " + headers.size() + " columns needs as many numeric flags, got " + numeric.length);
+        }
+        StringBuilder b = target().append("<figure class=\"rl-figure rl-table\">\n<div class=\"rl-scroll\"><table>\n<thead><tr>");
+        for (int c = 0; c < headers.size(); c++) {
+            b.append(numeric[c] ? "<th scope=\"col\" class=\"num\">" : "<th scope=\"col\">");
+            Xml.escapeTo(b, headers.get(c));
+            b.append("</th>");
+        }
+        b.append("</tr></thead>\n<tbody>\n");
+        for (List<String> row : rows) {
+            if (row.size() != headers.size()) {
+                throw new IllegalArgumentException("a row has " + row.size() + " cells for " + headers.size() + " columns: " + row);
+            }
+            b.append("<tr>");
+            for (int c = 0; c < row.size(); c++) {
+                String tag = c == 0 ? "th" : "td";
+                b.append('<').append(tag).append(c == 0 ? " scope=\"row\"" : "").append(numeric[c] ? " class=\"num\">" : ">");
+                String v = row.get(c);
+                boolean bold = v.length() > 4 && v.startsWith("**") && v.endsWith("**");
+                if (bold) b.append("<strong>");
+                Xml.escapeTo(b, bold ? v.substring(2, v.length() - 2) : v);
+                if (bold) b.append("</strong>");
+                b.append("</").append(tag).append('>');
+            }
+            b.append("</tr>\n");
+        }
+        b.append("</tbody>\n</table></div>\n");
+        caption(b, caption);
+        b.append("</figure>\n");
+        return this;
+    }
+
+    /**
+     * A text with each character's background coloured by a value ({@link Palette#diverging}: blue negative, white 0,
+     * red positive, ±{@code limit} darkest), as Karpathy, Johnson and Fei-Fei colour text by one cell. Newlines are
+     * shown as ⏎ and kept; every character has a tooltip with its position and value (to 4 decimals).
+     *
+     * @param values one per code point of {@code text}
+     */
+    public HtmlReport tintedText(String title, String text, double[] values, double limit, String caption) {
+        int[] cps = text.codePoints().toArray();
+        if (values.length != cps.length) {
+            throw new IllegalArgumentException("a tinted text of " + cps.length + " characters needs as many values, got " + values.length);
+        }
+        if (!(limit > 0) || Double.isInfinite(limit)) throw new IllegalArgumentException("colour limit must be positive, got " + limit);
+        StringBuilder b = target().append("<figure class=\"rl-figure\">\n");
+        if (!title.isEmpty()) {
+            b.append("<h3>");
+            Xml.escapeTo(b, title);
+            b.append("</h3>\n");
+        }
+        // The <pre> starts with an element, never a newline: the HTML parser drops a newline right after <pre>.
+        b.append("<pre class=\"rl-tint\">");
+        for (int t = 0; t < cps.length; t++) {
+            String ch = new String(Character.toChars(cps[t]));
+            double u = values[t] / limit;
+            b.append("<span style=\"background:").append(Palette.diverging(u)).append(";color:")
+                    .append(Palette.isDark(u) ? "#fff" : "#111").append("\" title=\"");
+            Xml.escapeAttributeTo(b, Glyphs.describe(ch, words) + ", " + words.position() + " " + t + ": " + Num.decimals(values[t], 4));
+            b.append("\">");
+            Xml.escapeTo(b, cps[t] == '\n' ? "⏎" : ch);
+            b.append("</span>");
+            if (cps[t] == '\n') b.append('\n');
+        }
+        b.append("</pre>\n");
+        caption(b, caption);
+        b.append("</figure>\n");
         return this;
     }
 
@@ -147,14 +235,14 @@ public final class HtmlReport {
     /** The whole page. The builder can keep growing afterwards and render again. */
     public String render() {
         StringBuilder b = new StringBuilder(body.length() + 8192);
-        b.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
+        b.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"").append(words.lang()).append("\">\n<head>\n")
                 .append("<meta charset=\"utf-8\"/>\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
                 .append("<meta name=\"color-scheme\" content=\"light dark\"/>\n")
                 .append("<meta name=\"generator\" content=\"rnnlab\"/>\n<title>");
         Xml.escapeTo(b, title);
         b.append("</title>\n<style>").append(css()).append("</style>\n</head>\n<body>\n<main>\n<header>\n")
-                .append("<p class=\"rl-kicker\">rnnlab report</p>\n<h1>");
+                .append("<p class=\"rl-kicker\">").append(Xml.escape(words.kicker())).append("</p>\n<h1>");
         Xml.escapeTo(b, title);
         b.append("</h1>\n");
         if (!subtitle.isEmpty()) {
@@ -164,7 +252,7 @@ public final class HtmlReport {
         }
         b.append(intro);
         if (headings.size() >= 3) { // a short report needs no table of contents
-            b.append("<nav aria-label=\"contents\"><ol>\n");
+            b.append("<nav aria-label=\"").append(Xml.escape(words.contents())).append("\"><ol>\n");
             for (int i = 0; i < headings.size(); i++) {
                 b.append("<li><a href=\"#s").append(i + 1).append("\">");
                 Xml.escapeTo(b, headings.get(i));
@@ -174,7 +262,7 @@ public final class HtmlReport {
         }
         b.append("</header>\n").append(body);
         if (!headings.isEmpty()) b.append("</section>\n");
-        b.append("<footer>Made by rnnlab. Self-contained: this page loads nothing from the network.</footer>\n")
+        b.append("<footer>").append(Xml.escape(words.footer())).append("</footer>\n")
                 .append("</main>\n</body>\n</html>\n");
         return b.toString();
     }
@@ -230,7 +318,7 @@ public final class HtmlReport {
                 .rl-figure{margin:20px 0 24px;padding:18px 18px 14px;background:var(--rl-surface);\
                 border:1px solid var(--border);border-radius:12px;box-shadow:0 1px 2px rgba(16,24,40,.05)}
                 .rl-figure svg{display:block;width:100%;height:auto}
-                .rl-figure svg.rl-heat,.rl-figure svg.rl-bar{width:auto;max-width:100%}
+                .rl-figure svg.rl-heat,.rl-figure svg.rl-bar,.rl-figure svg.rl-scatter{width:auto;max-width:100%}
                 .rl-row{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:18px;align-items:start}
                 .rl-chart{color:var(--fg)}
                 .rl-chart .rl-hit:hover{fill-opacity:.18}
@@ -262,6 +350,8 @@ public final class HtmlReport {
                 .rl-pre{margin:16px 0;padding:14px 16px;background:var(--code-bg);border:1px solid var(--border);\
                 border-radius:10px;overflow-x:auto;font:13.5px/1.55 var(--mono)}
                 .rl-pre code{font:inherit}
+                .rl-tint{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font:14px/1.7 var(--mono)}
+                .rl-tint span{border-radius:2px}
                 footer{margin-top:56px;padding-top:16px;border-top:1px solid var(--border);color:var(--muted);\
                 font-size:.82rem}
                 @media (max-width:640px){main{padding:28px 14px 40px}h1{font-size:1.6rem}\

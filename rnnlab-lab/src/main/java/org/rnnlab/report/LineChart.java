@@ -249,7 +249,7 @@ public record LineChart(String title, Axis xAxis, Axis yAxis, List<Series> serie
     }
 
     /** Circle, square, triangle, diamond: shapes tell series apart in print and for readers who cannot see hue. */
-    private static void marker(Svg svg, int s, double x, double y) {
+    static void marker(Svg svg, int s, double x, double y) {
         String ring = "stroke:var(--rl-surface, #fff)";
         switch (s % 4) {
             case 0 -> svg.empty("circle", "cx", x, "cy", y, "r", 3.8, "fill", "currentColor", "stroke-width", 1.2,

@@ -11,17 +11,17 @@ package org.rnnlab.report;
  * HTML parser folds it into a newline. Everything else, emoji included, is written as is (the file is UTF-8).
  * It does not validate tag or attribute names: those are the renderer's own constants.
  */
-final class Xml {
+public final class Xml {
     private Xml() {}
 
     /** {@code s} escaped for element content or a quoted attribute value (quotes are escaped everywhere). */
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 16);
         escapeTo(b, s);
         return b.toString();
     }
 
-    static void escapeTo(StringBuilder b, String s) {
+    public static void escapeTo(StringBuilder b, String s) {
         escapeTo(b, s, false);
     }
 
@@ -29,7 +29,7 @@ final class Xml {
      * For attribute values: also writes tab and newline as character references, which XML's attribute-value
      * normalisation would otherwise turn into spaces (a two-line tooltip or label would lose its line break).
      */
-    static void escapeAttributeTo(StringBuilder b, String s) {
+    public static void escapeAttributeTo(StringBuilder b, String s) {
         escapeTo(b, s, true);
     }
 

@@ -57,9 +57,29 @@ class LabReportBrowserTest {
             assertThat(lines.stream().mapToInt(e -> e.getRect().getWidth()).max().orElse(0)).isGreaterThan(200);
             assertThat(browser.findElements(By.cssSelector("svg rect"))).hasSizeGreaterThan(2 * 128 * 10);
             assertThat(browser.findElement(By.tagName("body")).getText())
-                    .contains("Gradient flow through time", "RNN hidden state", "LSTM hidden state", "Completions");
+                    .contains("Gradient flow through time", "RNN hidden state", "LSTM hidden state", "Completions",
+                            "What the cells learned", "too little for a clear cell");
             Files.createDirectories(Path.of("target"));
             Files.write(Path.of("target", "lab-report.png"), browser.getScreenshotAs(OutputType.BYTES));
+
+            // What the cells learned: each model's text tinted by its best cell, character by character
+            List<WebElement> tinted = browser.findElements(By.cssSelector("pre.rl-tint span"));
+            assertThat(tinted).hasSize(2 * 339);
+            // one round trip for all 339 colours of the first model's text
+            Object colours = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return new Set(Array.from("
+                    + "document.querySelectorAll('pre.rl-tint')[0].children, e => getComputedStyle(e).backgroundColor)).size");
+            assertThat(((Number) colours).intValue()).as("the colours follow the cell").isGreaterThan(10);
+            assertThat(tinted.get(0).getAttribute("title")).startsWith("'i', position 0: ");
+            assertThat(tinted.get(0).getRect().getWidth()).isGreaterThan(4);
+            // the LSTM's gate saturation: a scatter of 3 gates x 128 cells
+            WebElement scatter = browser.findElement(By.cssSelector("svg.rl-scatter"));
+            assertThat(scatter.getRect().getWidth()).isGreaterThan(300);
+            Object points = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                    "return arguments[0].querySelectorAll('title').length", scatter);
+            assertThat(((Number) points).intValue()).isGreaterThanOrEqualTo(3 * 128);
+            ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()",
+                    browser.findElement(By.xpath("//h2[text()='What the cells learned']")));
+            Files.write(Path.of("target", "lab-report-cells.png"), browser.getScreenshotAs(OutputType.BYTES));
         } finally {
             browser.quit();
         }

@@ -59,4 +59,18 @@ class TextTest {
         assertThat(Num.percent(1e-7)).isEqualTo("<0.01%");
         assertThat(Num.powerOfTen(-12)).isEqualTo("10⁻¹²");
     }
+
+    @Test
+    void decimalsByIntegerArithmeticMatchTheFormatterWithoutGrouping() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        for (int i = 0; i < 2000; i++) {
+            double v = r.nextDouble(-50, 50) * Math.pow(10, r.nextInt(-4, 3)); // below 10,000: fixed groups from there
+            int d = r.nextInt(0, 7);
+            if (v < 0 && Math.round(-v * Math.pow(10, d)) == 0) continue; // a negative zero, which decimals writes as 0
+            assertThat(Num.decimals(v, d)).as("%s to %d decimals", v, d).isEqualTo(Num.fixed(v, d).replace("-", Num.MINUS));
+        }
+        assertThat(Num.decimals(-0.00004, 4)).isEqualTo("0.0000");
+        assertThat(Num.decimals(12.5, 1)).isEqualTo("12.5");
+        assertThat(Num.decimals(Double.NaN, 2)).isEqualTo(Num.fixed(Double.NaN, 2));
+    }
 }

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.rnnlab.InputException;
+import org.rnnlab.explore.ExplorePage;
+import org.rnnlab.explore.Exploration;
 import org.rnnlab.generate.Completer;
 import org.rnnlab.generate.CompletionOptions;
 import org.rnnlab.generate.NextChar;
@@ -28,6 +30,7 @@ import org.rnnlab.text.Vocabulary;
  *   GET  /v1/models     the models served, their shapes, vocabularies and facts
  *   POST /v1/next       {"model"?, "prompt"} -> the next-character distribution (every character, index order)
  *   POST /v1/complete   {"model"?, "prompt", "length", "temperature", "top_k", "top_p", "seed", "stream"}
+ *   POST /v1/explore    {"model"?, "text"} -> the explorer's page for the text (HTML, self-contained)
  *   GET  /              the playground page (and only its own assets)
  * </pre>
  * Errors are JSON with the status that fits: 400 names the field, 404 an unknown model, 413 a prompt or body over
@@ -91,8 +94,9 @@ public final class ModelServer implements AutoCloseable {
             c.routes.get("/v1/models", api(this::listModels));
             c.routes.post("/v1/next", api(this::next));
             c.routes.post("/v1/complete", api(this::complete));
+            c.routes.post("/v1/explore", api(this::explore));
             // The other methods on the API's paths: 405 with the method to use, not 404 (the path exists)
-            for (String path : List.of("/v1/next", "/v1/complete")) {
+            for (String path : List.of("/v1/next", "/v1/complete", "/v1/explore")) {
                 c.routes.get(path, api(onlyWith("POST")));
                 c.routes.put(path, api(onlyWith("POST")));
                 c.routes.delete(path, api(onlyWith("POST")));
@@ -109,7 +113,7 @@ public final class ModelServer implements AutoCloseable {
             });
             // Status handlers run for every 404/405, including our own ApiErrors: those keep their body.
             c.routes.error(404, "*", ctx -> unlessHandled(ctx, new ApiError(404, null, "no such endpoint: " + ctx.method() + " "
-                    + ctx.path() + " (see GET /v1/models, POST /v1/next, POST /v1/complete)")));
+                    + ctx.path() + " (see GET /v1/models, POST /v1/next, POST /v1/complete, POST /v1/explore)")));
             c.routes.error(405, "*", ctx -> unlessHandled(ctx, new ApiError(405, null, ctx.method() + " is not allowed on "
                     + ctx.path())));
         });
@@ -129,6 +133,12 @@ public final class ModelServer implements AutoCloseable {
 
     /** The fields each endpoint reads; any other is refused, so a misspelt one is not silently ignored. */
     private static final List<String> NEXT_FIELDS = List.of("model", "prompt");
+    private static final List<String> EXPLORE_FIELDS = List.of("model", "text");
+    /**
+     * The longest text {@code /v1/explore} reads: its page holds one byte per cell and character (about 7 MB for
+     * 10,000 characters of a 256-cell LSTM), and the trace behind it four times that while it is made.
+     */
+    static final int MAX_EXPLORE_CHARS = 10_000;
     private static final List<String> COMPLETE_FIELDS = List.of("model", "prompt", "length", "temperature", "top_k",
             "top_p", "greedy", "beam", "stop", "seed", "stream");
 
@@ -253,6 +263,28 @@ public final class ModelServer implements AutoCloseable {
             out.put("chars", chars);
             out.put("logprobs", logprobs);
             send(ctx, 200, out);
+        }
+    }
+
+    /** The explorer's page for a posted text: the text coloured by any cell, the cell finder, gate saturation. */
+    private void explore(Context ctx) throws IOException {
+        JsonNode body = body(ctx);
+        onlyFields(body, EXPLORE_FIELDS, "POST /v1/explore");
+        ServedModel m = model(body);
+        String text = text(body, "text", m, MAX_EXPLORE_CHARS);
+        try (Admission.Ticket t = enter()) {
+            Exploration e = Exploration.of(m.model(), m.vocabulary(), text);
+            org.rnnlab.model.ModelConfig c = m.model().config();
+            String subtitle = String.format(java.util.Locale.ROOT, "%s, %d layer%s of %d cells; %,d characters posted to "
+                    + "rnnlab serve", c.cell().id(), c.layers(), c.layers() == 1 ? "" : "s", c.hidden(), e.length());
+            byte[] html = ExplorePage.render(e, m.name(), subtitle).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            jakarta.servlet.http.HttpServletResponse res = ctx.res();
+            res.setStatus(200);
+            res.setContentType("text/html; charset=utf-8");
+            res.setContentLength(html.length);
+            java.io.OutputStream out = res.getOutputStream();
+            out.write(html);
+            out.flush();
         }
     }
 
@@ -480,24 +512,30 @@ public final class ModelServer implements AutoCloseable {
 
     int[] prompt(JsonNode body, ServedModel m, boolean required) {
         JsonNode p = body.get("prompt");
-        if (p == null || p.isNull()) {
-            if (required) throw ApiError.badRequest("prompt", "prompt is required");
-            return new int[0];
-        }
-        if (!p.isTextual()) throw ApiError.badRequest("prompt", "prompt must be a string");
+        if ((p == null || p.isNull()) && !required) return new int[0];
+        return m.vocabulary().encode(text(body, "prompt", m, config.maxPromptChars()));
+    }
+
+    /**
+     * The text in {@code field}: required, a string of 1 to {@code max} characters (more: 413), all in the model's
+     * vocabulary (else 400 listing the others in {@code unknown}).
+     */
+    private static String text(JsonNode body, String field, ServedModel m, int max) {
+        JsonNode p = body.get(field);
+        if (p == null || p.isNull()) throw ApiError.badRequest(field, field + " is required");
+        if (!p.isTextual()) throw ApiError.badRequest(field, field + " must be a string");
         String text = p.asText();
         int chars = text.codePointCount(0, text.length());
-        if (chars > config.maxPromptChars()) {
-            throw new ApiError(413, "prompt", "the prompt has " + chars + " characters; the limit is " + config.maxPromptChars());
-        }
-        if (chars == 0) throw ApiError.badRequest("prompt", "the prompt is empty: give at least one character");
+        String what = field.equals("prompt") ? "the prompt" : "the " + field;
+        if (chars > max) throw new ApiError(413, field, what + " has " + chars + " characters; the limit is " + max);
+        if (chars == 0) throw ApiError.badRequest(field, what + " is empty: give at least one character");
         List<Integer> unknown = m.vocabulary().unknown(text);
         if (!unknown.isEmpty()) {
             List<String> list = new ArrayList<>();
             for (int cp : unknown) list.add(new String(Character.toChars(cp)));
-            throw new ApiError(400, "prompt", new Vocabulary.UnknownCharactersException(unknown, m.vocabulary()).getMessage(),
+            throw new ApiError(400, field, new Vocabulary.UnknownCharactersException(unknown, m.vocabulary()).getMessage(),
                     Map.of("unknown", list));
         }
-        return m.vocabulary().encode(text);
+        return text;
     }
 }

@@ -110,4 +110,46 @@ class PlaygroundBrowserTest {
         assertThat(browser.findElement(By.id("status")).getText()).contains("length", "seed 0");
         screenshot("complete");
     }
+
+    @Test
+    void exploresATextInsideThePlayground() throws IOException {
+        browser.get(base);
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("#model option")).size() == 2);
+        browser.findElement(By.id("explore-text")).sendKeys("if (a == b) { return a; }\nwhile (true) { break; }\nthe cat sat.");
+        browser.findElement(By.id("explore")).click();
+        waitUpTo(20).until(d -> d.findElement(By.id("explore-status")).getText().contains("characters read"));
+        WebElement frame = browser.findElement(By.id("explore-view"));
+        assertThat(frame.isDisplayed()).isTrue();
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()", frame);
+        browser.switchTo().frame(frame);
+        try {
+            waitUpTo(10).until(d -> d.findElements(By.cssSelector("#ex-rows span[data-t]")).size() == 62);
+            String before = backgrounds();
+            List<WebElement> picks = browser.findElements(By.cssSelector(".ex-pick:not(.on)"));
+            assertThat(picks).isNotEmpty();
+            picks.get(0).click();
+            assertThat(backgrounds()).as("another cell, other colours").isNotEqualTo(before);
+            new org.openqa.selenium.interactions.Actions(browser)
+                    .moveToElement(browser.findElement(By.cssSelector("#ex-rows span[data-t=\"3\"]"))).perform();
+            List<WebElement> top = waitUpTo(5).until(d -> {
+                List<WebElement> li = d.findElements(By.cssSelector("#ex-top5 li"));
+                return li.size() == 5 ? li : null;
+            });
+            assertThat(top.get(0).getText()).matches("(?s).+\\d%");
+            assertThat(browser.findElement(By.id("ex-tip")).getText()).contains("after ‘(’");
+            screenshot("explore");
+        } finally {
+            browser.switchTo().defaultContent();
+        }
+        browser.findElement(By.id("explore-text")).sendKeys(" 1");
+        browser.findElement(By.id("explore")).click();
+        WebElement error = waitUpTo(10).until(d -> d.findElement(By.id("explore-error")).isDisplayed() ? d.findElement(By.id("explore-error")) : null);
+        assertThat(error.getText()).contains("not in the model's vocabulary", "'1'");
+    }
+
+    /** Every drawn character's background, in one round trip. */
+    private static String backgrounds() {
+        return (String) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return Array.from("
+                + "document.querySelectorAll('#ex-rows span[data-t]'), e => getComputedStyle(e).backgroundColor).join(';')");
+    }
 }

@@ -245,6 +245,33 @@ async function generate() {
   }
 }
 
+// The explorer's page for a text, from POST /v1/explore, shown in a sandboxed frame (its own script only).
+async function explore() {
+  const box = $("explore-error");
+  box.hidden = true;
+  let text = $("explore-text").value;
+  if (!text) text = $("output").querySelector(".prompt") ? $("output").textContent : $("prompt").value;
+  const status = $("explore-status");
+  status.textContent = "Reading " + Array.from(text).length + " characters…";
+  $("explore").disabled = true;
+  const started = performance.now();
+  try {
+    const res = await api("/v1/explore", { model: $("model").value, text });
+    const html = await res.text();
+    const frame = $("explore-view");
+    frame.srcdoc = html;
+    frame.hidden = false;
+    status.textContent = Array.from(text).length + " characters read in " + ((performance.now() - started) / 1000).toFixed(2)
+      + " s · page " + (html.length / 1e6).toFixed(2) + " MB";
+  } catch (e) {
+    status.textContent = "";
+    box.textContent = e.message;
+    box.hidden = false;
+  } finally {
+    $("explore").disabled = false;
+  }
+}
+
 function stop() {
   if (state.controller) state.controller.abort();
 }
@@ -252,6 +279,7 @@ function stop() {
 document.addEventListener("DOMContentLoaded", () => {
   $("generate").addEventListener("click", generate);
   $("stop").addEventListener("click", stop);
+  $("explore").addEventListener("click", explore);
   $("model").addEventListener("change", () => { renderFacts(currentModel()); scheduleNext(); });
   const ta = $("prompt");
   for (const ev of ["input", "click", "keyup", "select"]) ta.addEventListener(ev, scheduleNext);
