@@ -173,6 +173,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "With --spark: shards each batch is cut into, one Spark task each (default: the cluster's task slots).")
     Integer tasks;
 
+    @Option(names = "--sync-every", paramLabel = "K",
+            description = "With --spark: each shard takes K local steps on its own rows, then the weights (and the "
+                    + "optimizer's state) are averaged, instead of the gradients at every step: K times less traffic, "
+                    + "a different run (default 1).")
+    Integer syncEvery;
+
     @Option(names = "--progress", paramLabel = "auto|bar|lines|off", defaultValue = "auto",
             description = "Progress on stderr: a bar on a terminal, a plain line every 10 s otherwise (default auto).")
     String progress;
@@ -208,12 +214,17 @@ final class TrainCommand implements Callable<Integer> {
         if (threads != null) org.rnnlab.kernel.Parallelism.setThreads(threads);
         // The trainer holds the run folder from here (refusing another run's, or one in use) to the end of its run.
         if (tasks != null && spark == null) throw new IllegalArgumentException("--tasks needs --spark");
+        if (syncEvery != null && spark == null) throw new IllegalArgumentException("--sync-every needs --spark");
+        if (syncEvery != null && syncEvery < 1) {
+            throw new IllegalArgumentException("--sync-every must be at least 1, got " + syncEvery);
+        }
         if (tasks != null && tasks < 1) throw new IllegalArgumentException("--tasks must be at least 1, got " + tasks);
         try (Trainer trainer = checkpoint == null ? Trainer.create(config, data, dir)
                 : Trainer.resume(checkpoint, data, config, dir);
              Cluster cluster = spark == null ? null : Cluster.connect(spark.isEmpty() ? null : spark);
              StepEngine engine = cluster == null ? null
-                     : cluster.engine(tasks != null ? tasks : cluster.parallelism(), config.seed())) {
+                     : cluster.engine(tasks != null ? tasks : cluster.parallelism(), config.seed(),
+                             syncEvery != null ? syncEvery : 1)) {
             trainer.computeWith(engine);
             try {
                 return train(trainer, text, data, checkpoint != null, style, dir, out, err);

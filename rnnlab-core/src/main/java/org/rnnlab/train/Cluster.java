@@ -24,7 +24,15 @@ public interface Cluster extends AutoCloseable {
      * A step engine that splits every batch into {@code shards} parts, one cluster task each; dropout masks come from
      * {@code seed} (the run's), the step and the shard.
      */
-    StepEngine engine(int shards, long seed);
+    default StepEngine engine(int shards, long seed) {
+        return engine(shards, seed, 1);
+    }
+
+    /**
+     * As {@link #engine(int, long)}, with {@code syncEvery} > 1 for rounds of local steps whose weights are averaged
+     * every {@code syncEvery} steps ({@link StepEngine#round}) instead of gradients at every step.
+     */
+    StepEngine engine(int shards, long seed, int syncEvery);
 
     /** How many tasks the cluster runs at once: the default number of shards. */
     int parallelism();

@@ -1,5 +1,6 @@
 package org.rnnlab.train;
 
+import java.util.List;
 import org.rnnlab.model.CharModel;
 import org.rnnlab.model.State;
 
@@ -27,6 +28,32 @@ public interface StepEngine extends AutoCloseable {
      */
     Result gradients(CharModel model, int[] inputs, int[] targets, int n, int seq, State initial, State after,
                      long step);
+
+    /**
+     * Optimizer steps per round: 1 (the default) averages the shards' gradients at every step, as one machine does;
+     * K > 1 runs {@link #round}s instead, for networks too slow to move a gradient every step.
+     */
+    default int syncEvery() {
+        return 1;
+    }
+
+    /** A round's batches: k of them, each {@code n[i]} rows of {@code seq} (and whether it starts a fresh state). */
+    record Round(List<int[]> inputs, List<int[]> targets, int[] n, boolean[] fresh, int seq) {}
+
+    /**
+     * A round of local steps ({@link #syncEvery} > 1): every shard takes the round's k optimizer steps on its own rows
+     * of each batch, from the common weights and optimizer state, each on its own copy of them; then the shards'
+     * weights and optimizer buffers are averaged, weighted by how many characters each trained on, into
+     * {@code model} and {@code optimizer} (whose step count moves on by k). In stream mode each shard carries its
+     * streams' state through its local steps, and {@code carry} receives it.
+     *
+     * @return the mean loss per character over the round and the right guesses; a non-finite loss when a local
+     *     step diverged (the model is then left as it was)
+     */
+    default Result round(CharModel model, Optimizer optimizer, TrainConfig config, Round round, State carry,
+                         long firstStep) {
+        throw new UnsupportedOperationException("this engine averages gradients at every step");
+    }
 
     /** One line for the run's description, e.g. {@code "on Spark local[2], 2 tasks"}. */
     String describe();

@@ -285,15 +285,18 @@ public final class Trainer implements AutoCloseable {
                 stop = Stop.TIME;
                 break;
             }
-            double loss = trainStep();
+            long stepBefore = step;
+            long epochBefore = batcher.epoch();
+            double loss = engine != null && engine.syncEvery() > 1 ? trainRound() : trainStep();
             if (Double.isNaN(loss) || Double.isInfinite(loss)) {
                 stop = Stop.DIVERGED;
                 message = divergedMessage("training", loss, step + 1);
                 break;
             }
             listener.stepped(this, loss);
-            boolean epochEnd = batcher.batchInEpoch() == 0;
-            if (epochEnd || config.evalEvery() > 0 && step % config.evalEvery() == 0) {
+            // A round of local steps may pass an epoch's end or an evaluation's step inside it: evaluate after it.
+            boolean epochEnd = batcher.batchInEpoch() == 0 || batcher.epoch() != epochBefore;
+            if (epochEnd || config.evalEvery() > 0 && step / config.evalEvery() != stepBefore / config.evalEvery()) {
                 Stop s = scheduledEvaluation(listener);
                 if (s == Stop.EARLY_STOP) {
                     stop = s;
@@ -363,6 +366,42 @@ public final class Trainer implements AutoCloseable {
         intervalCorrect += correct;
         intervalNanos += System.nanoTime() - t0;
         return loss;
+    }
+
+    /**
+     * A round of {@link StepEngine#syncEvery} local steps on the engine's shards (fewer when a step or epoch budget
+     * ends sooner); returns the round's mean loss, or the non-finite loss that stopped it.
+     */
+    private double trainRound() {
+        long t0 = System.nanoTime();
+        int k = engine.syncEvery();
+        long total = totalSteps();
+        if (total > 0) k = (int) Math.min(k, total - step);
+        int seq = config.seq();
+        List<int[]> ins = new ArrayList<>(k);
+        List<int[]> tgs = new ArrayList<>(k);
+        int[] n = new int[k];
+        boolean[] fresh = new boolean[k];
+        for (int i = 0; i < k; i++) {
+            int[] in = new int[inputs.length];
+            int[] tg = new int[targets.length];
+            n[i] = batcher.next(in, tg);
+            fresh[i] = batcher.freshState();
+            ins.add(in);
+            tgs.add(tg);
+        }
+        StepEngine.Result r = engine.round(model, optimizer, config, new StepEngine.Round(ins, tgs, n, fresh, seq), carry,
+                step + 1);
+        if (!Double.isFinite(r.loss())) return r.loss();
+        step += k;
+        long count = 0;
+        for (int rows : n) count += (long) rows * seq;
+        chars += count;
+        intervalChars += count;
+        intervalLoss += r.loss() * count;
+        intervalCorrect += r.correct();
+        intervalNanos += System.nanoTime() - t0;
+        return r.loss();
     }
 
     /**

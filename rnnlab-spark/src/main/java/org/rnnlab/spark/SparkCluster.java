@@ -120,8 +120,8 @@ final class SparkCluster implements Cluster {
     }
 
     @Override
-    public StepEngine engine(int shards, long seed) {
-        return new SparkStepEngine(this, sc, shards, seed);
+    public StepEngine engine(int shards, long seed, int syncEvery) {
+        return new SparkStepEngine(this, sc, shards, seed, syncEvery);
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.rnnlab.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
@@ -13,7 +14,10 @@ import org.rnnlab.model.ModelConfig;
 import org.rnnlab.model.State;
 import org.rnnlab.nn.Mode;
 import org.rnnlab.train.Evaluator;
+import org.rnnlab.train.Optimizer;
 import org.rnnlab.train.StepEngine;
+import org.rnnlab.train.TrainConfig;
+import org.rnnlab.train.TrainStep;
 import org.rnnlab.util.Rng;
 
 /**
@@ -33,9 +37,12 @@ final class SparkStepEngine implements StepEngine {
     private final JavaSparkContext sc;
     private final int shards;
     private final long seed;
+    private final int syncEvery;
 
-    SparkStepEngine(SparkCluster cluster, JavaSparkContext sc, int shards, long seed) {
+    SparkStepEngine(SparkCluster cluster, JavaSparkContext sc, int shards, long seed, int syncEvery) {
         if (shards < 1) throw new IllegalArgumentException("--tasks must be at least 1, got " + shards);
+        if (syncEvery < 1) throw new IllegalArgumentException("--sync-every must be at least 1, got " + syncEvery);
+        this.syncEvery = syncEvery;
         this.cluster = cluster;
         this.sc = sc;
         this.shards = shards;
@@ -153,6 +160,160 @@ final class SparkStepEngine implements StepEngine {
     }
 
     @Override
+    public int syncEvery() {
+        return syncEvery;
+    }
+
+    /** What one task of a round is sent: its rows of each of the round's batches, and where the optimizer stands. */
+    record RoundShard(int index, String config, int vocab, int[] rows, int seq, List<int[]> inputs, List<int[]> targets,
+                      boolean[] fresh, float[] h, float[] c, long firstStep, long optimizerSteps, double lr,
+                      long[] dropoutSeeds) implements Serializable {}
+
+    /** What it sends back: its weights and optimizer buffers after its local steps, its state, its loss. */
+    record RoundResult(int index, float[] weights, LinkedHashMap<String, float[]> buffers, float[] h, float[] c,
+                       double lossSum, long chars, long correct, long computeNanos) implements Serializable {}
+
+    @Override
+    public Result round(CharModel model, Optimizer optimizer, TrainConfig config, Round round, State carry,
+                        long firstStep) {
+        int size = model.parameters().size();
+        int k = round.n().length;
+        int parts = shards;
+        for (int rows : round.n()) parts = Math.min(parts, rows);
+        int seq = round.seq();
+        boolean cell = model.config().cell().hasCell();
+        long t0 = System.nanoTime();
+        LinkedHashMap<String, float[]> buffers = new LinkedHashMap<>();
+        optimizer.buffers().forEach((name, b) -> buffers.put(name, b.clone()));
+        Broadcast<float[]> weights = sc.broadcast(Arrays.copyOf(model.parameters().values(), size));
+        Broadcast<LinkedHashMap<String, float[]>> state = sc.broadcast(buffers);
+        long t1 = System.nanoTime();
+        try {
+            List<RoundShard> list = new ArrayList<>(parts);
+            for (int s = 0; s < parts; s++) {
+                int[] rows = new int[k];
+                List<int[]> ins = new ArrayList<>(k);
+                List<int[]> tgs = new ArrayList<>(k);
+                long[] seeds = new long[k];
+                for (int i = 0; i < k; i++) {
+                    int r0 = rowStart(round.n()[i], parts, s);
+                    rows[i] = rowStart(round.n()[i], parts, s + 1) - r0;
+                    ins.add(Arrays.copyOfRange(round.inputs().get(i), r0 * seq, (r0 + rows[i]) * seq));
+                    tgs.add(Arrays.copyOfRange(round.targets().get(i), r0 * seq, (r0 + rows[i]) * seq));
+                    seeds[i] = dropoutSeed(firstStep + i, s);
+                }
+                int r0 = rowStart(round.n()[0], parts, s);
+                float[] h = carry == null ? null : rowsOf(carry, false, r0, rows[0]);
+                float[] c = carry == null || !cell ? null : rowsOf(carry, true, r0, rows[0]);
+                list.add(new RoundShard(s, config.toJson(), model.config().vocab(), rows, seq, ins, tgs, round.fresh(),
+                        h, c, firstStep, optimizer.steps(), optimizer.learningRate(), seeds));
+            }
+            List<RoundResult> results;
+            try {
+                results = new ArrayList<>(sc.parallelize(list, parts).map(new RoundWorker(weights, state)).collect());
+            } catch (Exception e) {
+                throw SparkCluster.failed("compute steps " + firstStep + " to " + (firstStep + k - 1) + " (the last "
+                        + "checkpoint saved is the one to --resume)", e);
+            }
+            long t2 = System.nanoTime();
+            results.sort((a, b) -> Integer.compare(a.index(), b.index()));
+            long chars = 0;
+            long correct = 0;
+            double lossSum = 0;
+            for (RoundResult r : results) {
+                if (!Double.isFinite(r.lossSum())) return new Result(r.lossSum(), 0);
+                chars += r.chars();
+                correct += r.correct();
+                lossSum += r.lossSum();
+            }
+            // The average, each shard weighted by the characters it trained on, summed in shard order.
+            float[] w = model.parameters().values();
+            Arrays.fill(w, 0, size, 0f);
+            LinkedHashMap<String, float[]> averaged = new LinkedHashMap<>();
+            buffers.forEach((name, b) -> averaged.put(name, new float[b.length]));
+            for (RoundResult r : results) {
+                float share = (float) ((double) r.chars() / chars);
+                for (int i = 0; i < size; i++) w[i] += share * r.weights()[i];
+                for (var e : averaged.entrySet()) {
+                    float[] from = r.buffers().get(e.getKey());
+                    float[] to = e.getValue();
+                    for (int i = 0; i < to.length; i++) to[i] += share * from[i];
+                }
+                if (carry != null) {
+                    int r0 = rowStart(round.n()[k - 1], parts, r.index());
+                    int rows = rowStart(round.n()[k - 1], parts, r.index() + 1) - r0;
+                    setRows(carry, false, r0, rows, r.h());
+                    if (cell) setRows(carry, true, r0, rows, r.c());
+                }
+            }
+            optimizer.restore(optimizer.steps() + k, averaged);
+            long slowest = 0;
+            for (RoundResult r : results) slowest = Math.max(slowest, r.computeNanos());
+            steps += k;
+            broadcastNanos += t1 - t0;
+            jobNanos += t2 - t1;
+            computeNanos += slowest;
+            sumNanos += System.nanoTime() - t2;
+            return new Result(lossSum / chars, correct);
+        } finally {
+            weights.destroy();
+            state.destroy();
+        }
+    }
+
+    /** A round's task: the shard's local steps, with the training step one machine runs, on its own copies. */
+    static final class RoundWorker implements Function<RoundShard, RoundResult> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<float[]> weights;
+        private final Broadcast<LinkedHashMap<String, float[]>> buffers;
+
+        RoundWorker(Broadcast<float[]> weights, Broadcast<LinkedHashMap<String, float[]>> buffers) {
+            this.weights = weights;
+            this.buffers = buffers;
+        }
+
+        @Override
+        public RoundResult call(RoundShard s) {
+            long start = System.nanoTime();
+            TrainConfig config = TrainConfig.fromJson(s.config());
+            ModelConfig mc = config.modelConfig(s.vocab());
+            CharModel m = CharModel.create(mc, 0);
+            float[] w = weights.value();
+            System.arraycopy(w, 0, m.parameters().values(), 0, w.length);
+            Optimizer opt = config.newOptimizer(w.length);
+            opt.restore(s.optimizerSteps(), buffers.value());
+            opt.setLearningRate(s.lr());
+            TrainStep step = new TrainStep(m, opt, config.clipNorm(), config.clipValue());
+            State carry = s.h() == null ? null : State.fromTensors(s.h(), s.c(), mc.layers(), s.rows()[0], mc.hidden());
+            java.util.Map<Integer, CharModel.Workspace> spaces = new java.util.HashMap<>();
+            double lossSum = 0;
+            long chars = 0;
+            long correct = 0;
+            for (int i = 0; i < s.rows().length; i++) {
+                int rows = s.rows()[i];
+                if (rows == 0) continue; // a short last batch of an epoch that left this shard no row
+                CharModel.Workspace ws = spaces.computeIfAbsent(rows, r -> m.workspace(r, s.seq()));
+                State initial = carry != null ? carry : m.zeroState(rows);
+                if (carry != null && s.fresh()[i]) carry.reset();
+                double loss = step.run(ws, s.inputs().get(i), s.targets().get(i), initial,
+                        Mode.training(new Rng(s.dropoutSeeds()[i])));
+                if (!Double.isFinite(loss)) {
+                    return new RoundResult(s.index(), null, null, null, null, loss, 0, 0, System.nanoTime() - start);
+                }
+                if (carry != null) carry.copyFrom(ws.finalState());
+                lossSum += loss * rows * s.seq();
+                chars += (long) rows * s.seq();
+                correct += Evaluator.countCorrect(ws.logits(), s.targets().get(i), rows * s.seq(), mc.vocab());
+            }
+            LinkedHashMap<String, float[]> out = new LinkedHashMap<>();
+            opt.buffers().forEach((name, b) -> out.put(name, b.clone()));
+            return new RoundResult(s.index(), Arrays.copyOf(m.parameters().values(), w.length), out,
+                    carry == null ? null : carry.hTensor(), carry == null || !mc.cell().hasCell() ? null : carry.cTensor(),
+                    lossSum, chars, correct, System.nanoTime() - start);
+        }
+    }
+
+    @Override
     public String timings() {
         if (steps == 0) return null;
         double ms = 1e-6 / steps;
@@ -164,7 +325,9 @@ final class SparkStepEngine implements StepEngine {
 
     @Override
     public String describe() {
-        return "forward and backward on " + cluster.describe() + ", " + shards + " shards a step";
+        return syncEvery == 1 ? "forward and backward on " + cluster.describe() + ", " + shards + " shards a step"
+                : "local steps on " + cluster.describe() + ", " + shards + " shards, weights averaged every "
+                        + syncEvery + " steps";
     }
 
     /** The task: one shard's forward and backward pass, on a model kept per executor thread between steps. */

@@ -127,4 +127,85 @@ class SparkTrainingTest {
             return t.model().parameters().values().clone();
         }
     }
+
+    @Test
+    void aRoundOfLocalStepsIsEachShardsOwnStepsThenTheAverageOfWeightsAndOptimizerState() throws IOException {
+        for (TrainConfig.OptimizerName opt : List.of(TrainConfig.OptimizerName.SGD, TrainConfig.OptimizerName.ADAM)) {
+            TrainConfig config = stream(CellType.LSTM).optimizer(opt).lr(0.05).build();
+            TrainData data = TrainData.of(Corpus.lab(), config.val(), config.test());
+            org.rnnlab.model.CharModel model = org.rnnlab.model.CharModel.create(
+                    config.modelConfig(data.vocabulary().size()), 3);
+            int size = model.parameters().size();
+            float[] w0 = model.parameters().values().clone();
+            // Three batches of 6 streams of 8, the state carried, as the trainer draws them.
+            org.rnnlab.train.Batcher batcher = new org.rnnlab.train.Batcher.Stream(data.train(), 6, 8);
+            List<int[]> ins = new ArrayList<>();
+            List<int[]> tgs = new ArrayList<>();
+            boolean[] fresh = new boolean[3];
+            for (int i = 0; i < 3; i++) {
+                int[] in = new int[48];
+                int[] tg = new int[48];
+                batcher.next(in, tg);
+                fresh[i] = batcher.freshState();
+                ins.add(in);
+                tgs.add(tg);
+            }
+            // The answer, worked out here: each of 3 shards (2 streams each) takes the 3 steps on its own copy.
+            float[] expected = new float[size];
+            java.util.Map<String, float[]> expectedBuffers = new java.util.LinkedHashMap<>();
+            for (int s = 0; s < 3; s++) {
+                org.rnnlab.model.CharModel m = org.rnnlab.model.CharModel.create(model.config(), 0);
+                System.arraycopy(w0, 0, m.parameters().values(), 0, size);
+                org.rnnlab.train.Optimizer o = config.newOptimizer(size);
+                org.rnnlab.train.TrainStep step = new org.rnnlab.train.TrainStep(m, o, config.clipNorm(), 0);
+                org.rnnlab.model.State carry = m.zeroState(2);
+                org.rnnlab.model.CharModel.Workspace ws = m.workspace(2, 8);
+                for (int i = 0; i < 3; i++) {
+                    if (fresh[i]) carry.reset();
+                    step.run(ws, java.util.Arrays.copyOfRange(ins.get(i), 16 * s, 16 * s + 16),
+                            java.util.Arrays.copyOfRange(tgs.get(i), 16 * s, 16 * s + 16), carry,
+                            org.rnnlab.nn.Mode.training(new org.rnnlab.util.Rng(1)));
+                    carry.copyFrom(ws.finalState());
+                }
+                float share = (float) (1.0 / 3);
+                for (int i = 0; i < size; i++) expected[i] += share * m.parameters().values()[i];
+                for (var e : o.buffers().entrySet()) {
+                    float[] to = expectedBuffers.computeIfAbsent(e.getKey(), k -> new float[e.getValue().length]);
+                    for (int i = 0; i < to.length; i++) to[i] += share * e.getValue()[i];
+                }
+            }
+            org.rnnlab.train.Optimizer optimizer = config.newOptimizer(size);
+            try (StepEngine engine = cluster.engine(3, config.seed(), 3)) {
+                StepEngine.Result r = engine.round(model, optimizer, config,
+                        new StepEngine.Round(ins, tgs, new int[] {6, 6, 6}, fresh, 8), model.zeroState(6), 1);
+                assertThat(r.loss()).isFinite();
+            }
+            assertThat(maxDiff(model.parameters().values(), expected)).as(opt.id()).isLessThan(1e-7);
+            assertThat(maxDiff(model.parameters().values(), w0)).as("it trained").isGreaterThan(1e-4);
+            assertThat(optimizer.steps()).isEqualTo(3);
+            for (var e : expectedBuffers.entrySet()) {
+                assertThat(maxDiff(optimizer.buffers().get(e.getKey()), e.getValue())).as(e.getKey()).isLessThan(1e-7);
+            }
+        }
+    }
+
+    @Test
+    void syncEveryKTrainsResumesAndEvaluatesAtTheRoundAfterAnEpochEnds(@TempDir Path dir) throws IOException {
+        // 6 steps an epoch, rounds of 4: the evaluation of epoch 1's end comes after step 8.
+        TrainConfig config = stream(CellType.GRU).evalEvery(0).steps(16).build();
+        List<Long> evaluated = new ArrayList<>();
+        try (Trainer t = Trainer.create(config, TrainData.of(Corpus.lab(), config.val(), config.test()), dir.resolve("k4"));
+             StepEngine engine = cluster.engine(2, config.seed(), 4)) {
+            t.computeWith(engine);
+            Trainer.Result r = t.run(new Trainer.Listener() {
+                @Override
+                public void evaluated(Trainer trainer, org.rnnlab.train.MetricsHistory.Row row, boolean best) {
+                    evaluated.add(trainer.step());
+                }
+            });
+            assertThat(r.step()).isEqualTo(16);
+            assertThat(evaluated).containsExactly(8L, 12L, 16L);
+            assertThat(r.bestValLoss()).isLessThan(Math.log(39));
+        }
+    }
 }
