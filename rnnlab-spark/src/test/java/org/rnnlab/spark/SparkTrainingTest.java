@@ -208,4 +208,18 @@ class SparkTrainingTest {
             assertThat(r.bestValLoss()).isLessThan(Math.log(39));
         }
     }
+
+    @Test
+    void aRunWithSyncEveryResumesExactlyFromItsCheckpoint(@TempDir Path dir) throws IOException {
+        TrainConfig full = stream(CellType.LSTM).evalEvery(4).steps(16).build();
+        float[] straight;
+        try (StepEngine engine = cluster.engine(2, full.seed(), 4)) {
+            straight = train(full, dir.resolve("straight"), engine).weights();
+        }
+        TrainConfig half = stream(CellType.LSTM).evalEvery(4).steps(8).build();
+        try (StepEngine engine = cluster.engine(2, half.seed(), 4)) {
+            train(half, dir.resolve("resumed"), engine);
+            assertThat(resume(dir.resolve("resumed"), 16, engine)).isEqualTo(straight);
+        }
+    }
 }
