@@ -287,7 +287,19 @@ public final class Trainer implements AutoCloseable {
             }
             long stepBefore = step;
             long epochBefore = batcher.epoch();
-            double loss = engine != null && engine.syncEvery() > 1 ? trainRound() : trainStep();
+            long[] position = batcher.position();
+            double loss;
+            try {
+                loss = engine != null && engine.syncEvery() > 1 ? trainRound() : trainStep();
+            } catch (RuntimeException e) {
+                // A stop asked for while an engine's step was out on a cluster that is shutting down with this
+                // process (Spark stops itself on Ctrl-C): the step never reached the weights, so the run is whole
+                // at the last step done; put the batches back and save it as any interrupted run.
+                if (!stopRequested || engine == null) throw e;
+                batcher.restore(position);
+                stop = Stop.INTERRUPTED;
+                break;
+            }
             if (Double.isNaN(loss) || Double.isInfinite(loss)) {
                 stop = Stop.DIVERGED;
                 message = divergedMessage("training", loss, step + 1);

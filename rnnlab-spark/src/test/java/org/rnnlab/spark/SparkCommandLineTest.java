@@ -46,6 +46,45 @@ class SparkCommandLineTest {
                 + "--spark local[two] is not a Spark master: give local[N], local[*], spark://HOST:PORT, yarn or k8s://URL");
     }
 
+    @Test
+    void aSignalStopsASparkRunWithItsCheckpointSavedAndItResumesOnOneMachineExactly(@TempDir Path dir) throws Exception {
+        // A real JVM stopped by SIGTERM (Ctrl-C runs the same shutdown): Spark stops its context at once, under the
+        // step in flight; the run saves the last step done, and the one-machine run continues it.
+        Path out = dir.resolve("run");
+        String[] common = {"--embed", "8", "--hidden", "16", "--mode", "stream", "--batch", "4", "--seq", "10",
+            "--val", "0.1", "--progress", "off"};
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules",
+                "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "org.rnnlab.cli.Main", "train",
+                "--spark", "local[2]", "--out", out.toString(), "--steps", "1000000"));
+        cmd.addAll(java.util.List.of(common));
+        Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("err.txt").toFile()).start();
+        try (java.io.BufferedReader stdout = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            String first = stdout.readLine(); // the first epoch's end: Spark is computing steps
+            assertThat(first).startsWith("step 7 ");
+            Thread.sleep(300);
+            p.destroy();
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        java.util.List<String> err = java.nio.file.Files.readAllLines(dir.resolve("err.txt"));
+        assertThat(p.exitValue()).as(String.join("\n", err)).isEqualTo(143);
+        String last = err.stream().filter(l -> l.startsWith("rnnlab train: interrupted")).findFirst().orElseThrow();
+        long k = Long.parseLong(last.replaceAll(".*interrupted at step ([0-9]+);.*", "$1"));
+        assertThat(k).isGreaterThanOrEqualTo(7);
+        assertThat(Checkpoint.read(out.resolve("last.safetensors")).state().step()).isEqualTo(k);
+
+        Run resumed = run("train", "--resume", out.resolve("last.safetensors").toString(), "--steps", String.valueOf(k + 10),
+                "--progress", "off");
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        Run straight = run(concat(new String[] {"train", "--out", dir.resolve("straight").toString(), "--steps",
+            String.valueOf(k + 10)}, common));
+        assertThat(straight.code()).as(straight.err()).isZero();
+        float[] a = Checkpoint.read(out.resolve("last.safetensors")).model().parameters().values();
+        float[] b = Checkpoint.read(dir.resolve("straight/last.safetensors")).model().parameters().values();
+        assertThat(SparkTrainingTest.maxDiff(a, b)).isLessThan(1e-5);
+    }
+
     static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
