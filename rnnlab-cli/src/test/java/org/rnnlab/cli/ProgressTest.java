@@ -18,15 +18,7 @@ import org.rnnlab.train.TrainData;
 import org.rnnlab.train.Trainer;
 
 class ProgressTest {
-    static final TrainData LAB = lab();
-
-    private static TrainData lab() {
-        try {
-            return TrainData.of(Corpus.lab(), 0.1, 0);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e); // the lab text is in memory: no I/O to fail
-        }
-    }
+    static final TrainData LAB = org.rnnlab.testing.LabData.withVal(0.1);
 
     static Trainer small() throws IOException {
         return Trainer.create(TrainConfig.builder().corpus("lab").embed(4).hidden(8).mode(Batching.STREAM)

@@ -20,15 +20,7 @@ import org.rnnlab.model.ModelFiles;
 import org.rnnlab.text.Corpus;
 
 class TrainerTest {
-    static final TrainData LAB = lab();
-
-    private static TrainData lab() {
-        try {
-            return TrainData.of(Corpus.lab(), 0.1, 0);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e); // the lab text is in memory: no I/O to fail
-        }
-    }
+    static final TrainData LAB = org.rnnlab.testing.LabData.withVal(0.1);
 
     /** A small two-layer LSTM with dropout, so that resuming must also restore the dropout masks' source. */
     static TrainConfig.Builder small(Batching mode) {
