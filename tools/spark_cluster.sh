@@ -17,13 +17,14 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 case "${1:-}" in
 start)
   n="${2:-2}"
-  [ -f "$root/rnnlab-spark/target/spark-classpath.txt" ] || (cd "$root" && mvn -B -q -ntp -DskipTests -pl rnnlab-spark -am package)
+  [ -f "$root/rnnlab-spark/target/spark-home-classpath.txt" ] || (cd "$root" && mvn -B -q -ntp -DskipTests -pl rnnlab-spark -am package)
   cp="$root/rnnlab-spark/target/rnnlab-spark.jar:$(cat "$root/rnnlab-spark/target/spark-classpath.txt")"
-  # A SPARK_HOME whose jars/ are Maven's Spark and rnnlab-spark.jar (links): what a worker gives its executors.
+  # A SPARK_HOME whose jars/ are Maven's Spark (links): what a worker gives its executors. rnnlab's own classes
+  # reach them as an application's do, in the jar the driver sends (spark.jars).
   rm -rf "$state/home"
   mkdir -p "$state/home/jars" "$state/home/conf"
   echo "Spark from Maven, for rnnlab" > "$state/home/RELEASE"
-  tr ':' '\n' <<< "$cp" | while read -r j; do ln -sf "$j" "$state/home/jars/"; done
+  tr ':' '\n' < "$root/rnnlab-spark/target/spark-home-classpath.txt" | while read -r j; do ln -sf "$j" "$state/home/jars/"; done
   export SPARK_HOME="$state/home" SPARK_CONF_DIR="$state/home/conf" SPARK_LOCAL_IP=127.0.0.1 SPARK_SCALA_VERSION=2.13
   nohup "$java" -Xmx512m -cp "$cp" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" \
     --webui-port $((port + 1)) > "$state/master.log" 2>&1 &

@@ -36,6 +36,7 @@ final class SparkCluster implements Cluster {
         }
         reachable(this.master);
         conf.setIfMissing("spark.app.name", "rnnlab");
+        shipOwnJar(conf, this.master);
         conf.setIfMissing("spark.ui.enabled", "false");
         if (this.master.startsWith("local") || this.master.contains("://127.0.0.1") || this.master.contains("://localhost")) {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
@@ -90,6 +91,24 @@ final class SparkCluster implements Cluster {
         }
         throw new IllegalArgumentException("--spark " + master + ": no Spark master answers at " + tried + " ("
                 + last.getMessage() + "): start it, or check the address");
+    }
+
+    /**
+     * Outside spark-submit, the executors of a cluster do not have rnnlab's classes: the jar this class came from
+     * (rnnlab-spark.jar) goes to them through {@code spark.jars}, as spark-submit sends an application's jar. A
+     * local master shares this JVM's classes; classes from a folder (the tests) are the caller's to provide.
+     */
+    private static void shipOwnJar(SparkConf conf, String master) {
+        if (master.startsWith("local") || System.getProperty("spark.master") != null) return;
+        try {
+            java.nio.file.Path jar = java.nio.file.Path.of(
+                    SparkCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!java.nio.file.Files.isRegularFile(jar)) return;
+            String jars = conf.get("spark.jars", "");
+            conf.set("spark.jars", jars.isEmpty() ? jar.toString() : jars + "," + jar);
+        } catch (java.net.URISyntaxException | SecurityException | NullPointerException e) {
+            // no code source to name: the cluster must have the classes already (SPARK_HOME/jars, extraClassPath)
+        }
     }
 
     /** A failed Spark job as an I/O failure of one line (exit 1), saying what failed. */
