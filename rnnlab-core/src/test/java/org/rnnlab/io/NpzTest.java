@@ -135,8 +135,11 @@ class NpzTest {
             }
         }
         Files.write(file, zip);
+        // JDK 17 decodes the name and throws its bare IllegalArgumentException; newer JDKs check it in the header
         assertThatThrownBy(() -> Npz.read(file)).isInstanceOf(IOException.class)
-                .hasMessageStartingWith(file + ": not a readable .npz (zip) file: a member's name is not UTF-8 (");
+                .message().satisfiesAnyOf(
+                        m -> assertThat(m).startsWith(file + ": not a readable .npz (zip) file: a member's name is not UTF-8 ("),
+                        m -> assertThat(m).isEqualTo(file + ": not a readable .npz (zip) file: invalid LOC header (bad entry name)"));
     }
 
     /** Two overflows found by reading the code while fuzzing it (the fuzzer had not reached them). */

@@ -142,9 +142,13 @@ class TorchStateDictErrorsTest {
         }
         assertThat(patched).as("the comment, in the central directory only").isEqualTo(1);
         Path bad = Files.write(dir.resolve("comment.pt"), zip);
+        // JDK 17 fails when it makes the entry; newer JDKs check comments as they open the zip
         assertThatThrownBy(() -> TorchStateDict.read(bad)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith(bad + ": the zip names or describes a record in bytes that are not UTF-8 (")
-                .hasMessageEndingWith("); the checkpoint is corrupt");
+                .message().satisfiesAnyOf(
+                        m -> assertThat(m).startsWith(bad + ": the zip names or describes a record in bytes that are not"
+                                + " UTF-8 (").endsWith("); the checkpoint is corrupt"),
+                        m -> assertThat(m).isEqualTo(bad + ": truncated or corrupt zip (invalid CEN header (bad entry name"
+                                + " or comment)); the checkpoint is incomplete, copy or save it again"));
     }
 
     @Test
