@@ -85,7 +85,7 @@ class TorchStateDictFuzzTest {
         }
     }
 
-    /** Little-endian float32 values from -1 to 1 (finite whatever the dtype read), the same in every record. */
+    /** Little-endian float32 values from -1 to 1, the same in every record (other dtypes read what the bytes make). */
     private static byte[] record() {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(RECORD_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; b.hasRemaining(); i++) b.putFloat((i % 17) / 8f - 1);
