@@ -14,12 +14,15 @@ public record NpyArray(String dtype, int[] shape, byte[] data) {
         long n = 1;
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            n *= d;
+            // Capped past what an array holds, so that it never wraps around (four dimensions of 65536 made 2^64,
+            // which is 0, and matched an empty array); a 0 dimension still makes it 0.
+            n = Math.min(n * d, Integer.MAX_VALUE + 1L);
         }
         int width = itemSize(dtype);
         if (n * width != data.length) {
             throw new IllegalArgumentException("array of dtype " + dtype + " and shape " + Arrays.toString(shape)
-                    + " needs " + n * width + " bytes, found " + data.length);
+                    + " needs " + (n > Integer.MAX_VALUE ? "more than 2^31 elements" : n * width + " bytes")
+                    + ", found " + data.length);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.rnnlab.io;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,6 +18,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.rnnlab.util.Messages;
 
 /**
  * numpy's {@code .npz} archives ({@code np.savez}): a zip of {@code NAME.npy} members, each in the
@@ -57,21 +59,31 @@ public final class Npz {
     public static Map<String, NpyArray> read(Path path) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {
             return read(in, path.toString());
-        } catch (ZipException e) {
-            throw new IOException(path + ": not a readable .npz (zip) file: " + e.getMessage(), e);
+        } catch (ZipException | EOFException e) { // damaged, or cut short (an EOFException says nothing more)
+            throw new IOException(path + ": not a readable .npz (zip) file: "
+                    + (e.getMessage() != null ? Messages.escapeControls(e.getMessage()) : "it ends inside a member"), e);
         }
     }
 
     static Map<String, NpyArray> read(InputStream in, String source) throws IOException {
         Map<String, NpyArray> out = new LinkedHashMap<>();
         ZipInputStream zip = new ZipInputStream(in);
-        for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        for (ZipEntry e; (e = nextEntry(zip, source)) != null; ) {
             String name = e.getName();
             if (!name.endsWith(".npy")) continue;
-            out.put(name.substring(0, name.length() - 4), fromNpy(zip.readAllBytes(), source + ":" + name));
+            out.put(name.substring(0, name.length() - 4), fromNpy(zip.readAllBytes(), source + ":" + Messages.escapeControls(name)));
         }
         if (out.isEmpty()) throw new IOException(source + ": no .npy arrays found; is it an .npz file?");
         return out;
+    }
+
+    /** The next member: the JDK reads a name as UTF-8, and throws a bare IllegalArgumentException for bytes that are not. */
+    private static ZipEntry nextEntry(ZipInputStream zip, String source) throws IOException {
+        try {
+            return zip.getNextEntry();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(source + ": not a readable .npz (zip) file: a member's name is not UTF-8 (" + e.getMessage() + ")", e);
+        }
     }
 
     /** One array in {@code .npy} format 1.0. */
@@ -115,27 +127,43 @@ public final class Npz {
         } else {
             throw new IOException(source + ": unsupported .npy format version " + major);
         }
-        if (headerLength < 0 || start + headerLength > bytes.length) throw new IOException(source + ": truncated .npy header");
+        // (compared as a difference: start + a length near 2^31 would wrap around and pass)
+        if (headerLength < 0 || headerLength > bytes.length - start) throw new IOException(source + ": truncated .npy header");
         String header = new String(bytes, start, headerLength, StandardCharsets.ISO_8859_1);
         String dtype = group(DESCR, header, "descr", source);
         if (group(FORTRAN, header, "fortran_order", source).equals("True")) {
             throw new IOException(source + ": Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
         }
-        String shapeText = group(SHAPE, header, "shape", source).trim();
-        int[] shape = shapeText.isEmpty() ? new int[0]
-                : java.util.Arrays.stream(shapeText.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                        .mapToInt(Integer::parseInt).toArray();
+        int[] shape = shape(group(SHAPE, header, "shape", source).trim(), source);
         byte[] data = java.util.Arrays.copyOfRange(bytes, start + headerLength, bytes.length);
         try {
             return new NpyArray(dtype, shape, data);
         } catch (IllegalArgumentException e) {
-            throw new IOException(source + ": " + e.getMessage(), e);
+            throw new IOException(source + ": " + Messages.escapeControls(e.getMessage()), e); // the dtype is the file's
         }
+    }
+
+    /** A Python tuple literal of dimensions, {@code ()}, {@code (3,)} or {@code (2, 3)}, without its parentheses. */
+    private static int[] shape(String text, String source) throws IOException {
+        java.util.List<Integer> dims = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+            String d = part.trim();
+            if (d.isEmpty()) continue;
+            try {
+                dims.add(Integer.parseInt(d));
+            } catch (NumberFormatException e) {
+                throw new IOException(source + ": .npy header's shape (" + Messages.escapeControls(text) + ") has '"
+                        + Messages.escapeControls(d) + "', which is not a dimension (an int)", e);
+            }
+        }
+        return dims.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static String group(Pattern p, String header, String key, String source) throws IOException {
         Matcher m = p.matcher(header);
-        if (!m.find()) throw new IOException(source + ": .npy header has no readable '" + key + "': " + header.trim());
+        if (!m.find()) {
+            throw new IOException(source + ": .npy header has no readable '" + key + "': " + Messages.escapeControls(header.trim()));
+        }
         return m.group(1);
     }
 }

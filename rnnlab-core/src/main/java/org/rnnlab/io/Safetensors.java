@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rnnlab.util.Messages;
 
 /**
  * The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header naming each tensor's
@@ -86,8 +87,16 @@ public final class Safetensors {
         try {
             return parse(bytes);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(path + ": not a valid safetensors file: " + e.getMessage(), e);
+            throw invalid(path, e);
         }
+    }
+
+    /**
+     * A header's problem, naming the file. The message quotes the file's names and Jackson's reading of its bytes,
+     * whose control characters are escaped so that it stays one line.
+     */
+    private static IllegalArgumentException invalid(Path path, IllegalArgumentException e) {
+        return new IllegalArgumentException(path + ": not a valid safetensors file: " + Messages.escapeControls(e.getMessage()), e);
     }
 
     /** The largest file {@link #read} takes: it reads the file into one array. */
@@ -136,7 +145,7 @@ public final class Safetensors {
             try {
                 return header(header.array(), size - 8 - headerLength).metadata();
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(path + ": not a valid safetensors file: " + e.getMessage(), e);
+                throw invalid(path, e);
             }
         }
     }

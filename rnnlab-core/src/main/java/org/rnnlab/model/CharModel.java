@@ -127,6 +127,9 @@ public final class CharModel {
 
     /** {@link #fromStateDict(Map, ModelConfig)} computing with the given kernel. */
     public static CharModel fromStateDict(Map<String, NpyArray> stateDict, ModelConfig config, Kernel kernel) {
+        // Checked before the model is made: a config from a file's metadata could ask for gigabytes of parameters
+        // that its tensors do not have (a 1 KB file with H = 20000 was an OutOfMemoryError).
+        StateDicts.check(config, stateDict);
         CharModel model = new CharModel(config, kernel);
         model.loadStateDict(stateDict);
         return model;

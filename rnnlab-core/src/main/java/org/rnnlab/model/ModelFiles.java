@@ -19,6 +19,7 @@ import org.rnnlab.io.Safetensors;
 import org.rnnlab.io.torch.TorchStateDict;
 import org.rnnlab.nn.Nonlinearity;
 import org.rnnlab.text.Vocabulary;
+import org.rnnlab.util.Messages;
 
 /**
  * Model files in and out. Two formats:
@@ -114,7 +115,7 @@ public final class ModelFiles {
         try {
             model = CharModel.fromStateDict(stateDict, hints.nonlinearity());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+            throw inFile(path, e);
         }
         checkVocabularySize(path, model, hints.vocabulary());
         return new Loaded(model, hints.vocabulary(), path, Format.PYTORCH, Map.of(), Map.of());
@@ -128,13 +129,19 @@ public final class ModelFiles {
                     + "format = rnnlab); rnnlab reads its own checkpoints and PyTorch .pt state_dicts");
         }
         if (!FORMAT_VERSION.equals(meta.get("format_version"))) {
-            throw new IllegalArgumentException(path + ": rnnlab model format version " + meta.get("format_version")
+            throw new IllegalArgumentException(path + ": rnnlab model format version "
+                    + (meta.get("format_version") == null ? null : Messages.escapeControls(meta.get("format_version")))
                     + ", this rnnlab reads version " + FORMAT_VERSION + "; upgrade rnnlab");
         }
         ModelConfig config = configFromJson(path, meta.get("config"));
         String chars = meta.get("vocabulary");
         if (chars == null) throw new IllegalArgumentException(path + ": no vocabulary in its metadata");
-        Vocabulary vocabulary = Vocabulary.literal(chars);
+        Vocabulary vocabulary;
+        try {
+            vocabulary = Vocabulary.literal(chars);
+        } catch (IllegalArgumentException e) { // a character twice, or none
+            throw inFile(path, e);
+        }
         if (hints.vocabulary() != null && !hints.vocabulary().equals(vocabulary)) {
             throw new IllegalArgumentException(path + " was trained with the vocabulary \"" + vocabulary.display()
                     + "\"; the one given differs (leave out --vocab/--vocab-from for rnnlab checkpoints)");
@@ -150,10 +157,18 @@ public final class ModelFiles {
         try {
             model = CharModel.fromStateDict(weights, config);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+            throw inFile(path, e);
         }
         checkVocabularySize(path, model, vocabulary);
         return new Loaded(model, vocabulary, path, Format.RNNLAB, others, meta);
+    }
+
+    /**
+     * A problem of the model a file holds, naming the file. The message may quote the file's tensor names, whose
+     * control characters are escaped so that it stays one line.
+     */
+    private static IllegalArgumentException inFile(Path path, IllegalArgumentException e) {
+        return new IllegalArgumentException(path + ": " + Messages.escapeControls(e.getMessage()), e);
     }
 
     private static final VarHandle FLOAT_BITS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -276,7 +291,10 @@ public final class ModelFiles {
                     o.path("embed").asInt(), o.path("hidden").asInt(), o.path("layers").asInt(),
                     o.path("dropout").asDouble());
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": unreadable model config " + json + ": " + e.getMessage(), e);
+            // Jackson's own message continues on a second line with its location: its first line is the problem
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new IllegalArgumentException(source + ": unreadable model config " + Messages.escapeControls(json) + ": "
+                    + Messages.escapeControls(String.valueOf(why)), e);
         }
     }
 }

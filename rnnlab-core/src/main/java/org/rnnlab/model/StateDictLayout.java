@@ -188,7 +188,9 @@ final class StateDictLayout {
     }
 
     private static int[] shape(Map<String, NpyArray> sd, String name) {
-        int[] s = sd.get(name).shape();
+        NpyArray a = sd.get(name);
+        if (a == null) throw new IllegalArgumentException("state_dict has no tensor " + name); // a layer's weight_hh
+        int[] s = a.shape();
         if (s.length != 2) {
             throw new IllegalArgumentException(name + " should have 2 dimensions, found shape " + Arrays.toString(s));
         }

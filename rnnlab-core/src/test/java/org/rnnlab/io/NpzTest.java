@@ -89,4 +89,73 @@ class NpzTest {
         assertThatThrownBy(() -> Npz.fromNpy(truncated, "t.npy")).hasMessageContaining("t.npy").hasMessageContaining("needs 48 bytes, found 40");
         assertThatThrownBy(() -> new NpyArray("<c16", new int[] {1}, new byte[16])).hasMessageContaining("unsupported numpy dtype '<c16'");
     }
+
+    /** A .npy header as numpy writes it (version 1.0 or 2.0), with {@code data} after it. */
+    private static byte[] npy(int major, String dict, int dataBytes) {
+        byte[] h = dict.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        int lengthBytes = major == 1 ? 2 : 4;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + lengthBytes + h.length + dataBytes)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
+        if (major == 1) b.putShort((short) h.length);
+        else b.putInt(h.length);
+        return b.put(h).array();
+    }
+
+    /** Bad headers are one-line IOExceptions naming the file, never another exception (found by the fuzzer). */
+    @Test
+    void aShapeThatIsNoTupleOfIntsIsAnErrorNamingIt() {
+        byte[] quoted = npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3', 2), }", 24);
+        assertThatThrownBy(() -> Npz.fromNpy(quoted, "q.npy")).isInstanceOf(IOException.class)
+                .hasMessage("q.npy: .npy header's shape (3', 2) has '3'', which is not a dimension (an int)");
+        byte[] bell = npy(1, "{'descr': '<f4\u0007', 'fortran_order': False, 'shape': (1,), }", 4);
+        assertThatThrownBy(() -> Npz.fromNpy(bell, "b.npy")).isInstanceOf(IOException.class)
+                .hasMessage("b.npy: unsupported numpy dtype '<f4\\x07' (rnnlab reads <f8 <f4 <i8 <i4 |u1 |b1)");
+    }
+
+    /** A zip cut inside a member: the JDK's EOFException, without a message or the file (found by the fuzzer). */
+    @Test
+    void aTruncatedNpzIsAnErrorNamingIt() throws IOException {
+        byte[] whole = Files.readAllBytes(Resources.path(NpzTest.class, "numpy_mixed.npz"));
+        Path cut = Files.write(dir.resolve("cut.npz"), java.util.Arrays.copyOf(whole, 33)); // inside the first name
+        assertThatThrownBy(() -> Npz.read(cut)).isInstanceOf(IOException.class)
+                .hasMessage(cut + ": not a readable .npz (zip) file: it ends inside a member");
+    }
+
+    /** A member's name that is not UTF-8: the JDK's bare IllegalArgumentException (found by the fuzzer). */
+    @Test
+    void aMemberNameThatIsNotUtf8IsAnErrorNamingTheFile() throws IOException {
+        Path file = dir.resolve("names.npz");
+        Npz.write(file, Map.of("~~", NpyArray.ofLongs(new long[] {1})));
+        byte[] zip = Files.readAllBytes(file);
+        for (int i = 0; i + 1 < zip.length; i++) {
+            if (zip[i] == '~' && zip[i + 1] == '~') { // C3 41: a lead byte without its continuation
+                zip[i] = (byte) 0xc3;
+                zip[i + 1] = 'A';
+            }
+        }
+        Files.write(file, zip);
+        // JDK 17 decodes the name and throws its bare IllegalArgumentException; newer JDKs check it in the header
+        assertThatThrownBy(() -> Npz.read(file)).isInstanceOf(IOException.class)
+                .message().satisfiesAnyOf(
+                        m -> assertThat(m).startsWith(file + ": not a readable .npz (zip) file: a member's name is not UTF-8 ("),
+                        m -> assertThat(m).isEqualTo(file + ": not a readable .npz (zip) file: invalid LOC header (bad entry name)"));
+    }
+
+    /** Two overflows found by reading the code while fuzzing it (the fuzzer had not reached them). */
+    @Test
+    void aHeaderLengthOrAShapeNear2To31DoesNotWrapAround() throws IOException {
+        byte[] bytes = npy(2, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", 4);
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, Integer.MAX_VALUE);
+        // 12 + 2^31 - 1 wrapped to a negative end and passed; then new String(...) threw StringIndexOutOfBounds
+        assertThatThrownBy(() -> Npz.fromNpy(bytes, "long.npy")).isInstanceOf(IOException.class)
+                .hasMessage("long.npy: truncated .npy header");
+        // 65536^4 = 2^64, which a long wraps to 0: an empty array that claimed 2^64 elements was accepted
+        byte[] wide = npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (65536, 65536, 65536, 65536), }", 0);
+        assertThatThrownBy(() -> Npz.fromNpy(wide, "wide.npy")).isInstanceOf(IOException.class)
+                .hasMessage("wide.npy: array of dtype |u1 and shape [65536, 65536, 65536, 65536] needs more than 2^31"
+                        + " elements, found 0");
+        assertThat(Npz.fromNpy(npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (65536, 65536, 0), }", 0), "z")
+                .shape()).containsExactly(65536, 65536, 0);
+    }
 }

@@ -163,6 +163,17 @@ class SafetensorsTest {
                             + "end-of-input: expected close marker for Object (start marker at [line: 1, column: 1])")
                     .hasMessageNotContaining("\n");
         }
+        // Jackson quotes the bytes it could not read, and the header's names are the file's: control characters in
+        // either are escaped (the fuzzer's first safetensors finding: raw bytes 0x01 in a token Jackson quoted).
+        Path token = file("token.safetensors", "{\"w\":x\u0001\u0002}", 4);
+        assertThatThrownBy(() -> Safetensors.read(token)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(": the JSON header is malformed at its byte 5: Unrecognized token 'x\\x01\\x02':");
+        Path name = file("name.safetensors", "{\"w\\n\\u001b[2J\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}", 2);
+        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable read : java.util.List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                () -> Safetensors.read(name), () -> Safetensors.readMetadata(name))) {
+            assertThatThrownBy(read).hasMessage(name + ": not a valid safetensors file: tensor 'w\\n\\x1b[2J' has dtype"
+                    + " 'F16', which rnnlab does not read (F32 F64 I64 I32 U8 BOOL)");
+        }
         Path meta = file("meta.safetensors", "{\"__metadata__\":{\"steps\":12}}", 0);
         assertThatThrownBy(() -> Safetensors.readMetadata(meta)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(meta + ": not a valid safetensors file: __metadata__ entry 'steps' is a JSON number, not a string");

@@ -61,6 +61,58 @@ class ModelFilesTest {
                 .hasMessageStartingWith(nanPt + ": lstm.weight_ih_l0 holds NaN at [23, 3] (non-finite: 1 of its 96 values)");
     }
 
+    /** An rnnlab file of a small LSTM's weights with the given metadata. */
+    private Path rnnlabFile(String name, Map<String, String> metadata) throws IOException {
+        Map<String, NpyArray> tensors = new java.util.LinkedHashMap<>();
+        modelWith("fc.bias", 0, 0, 0).stateDict().forEach((k, v) -> tensors.put(ModelFiles.MODEL_PREFIX + k, v));
+        Path file = dir.resolve(name);
+        org.rnnlab.io.Safetensors.write(file, tensors, metadata);
+        return file;
+    }
+
+    private static Map<String, String> metadata(String config, String vocabulary) {
+        return Map.of("format", "rnnlab", "format_version", "1", "config", config, "vocabulary", vocabulary);
+    }
+
+    /**
+     * Every error of a model's metadata or tensors is one line that starts with the file: Jackson's message of a
+     * malformed config ran on to a second line, a vocabulary listing a character twice did not name the file, and a
+     * tensor name's control characters went out raw (the fuzzer's first model-file finding: a NUL in a .pt's name).
+     */
+    @Test
+    void everyErrorOfTheMetadataOrTensorNamesIsOneLineNamingTheFile() throws IOException {
+        String config = ModelFiles.configToJson(modelWith("fc.bias", 0, 0, 0).config());
+        Path malformed = rnnlabFile("malformed.safetensors", metadata("{\"cell\": \"lstm\"", "abcde"));
+        assertThatThrownBy(() -> ModelFiles.load(malformed, ModelFiles.Hints.NONE)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(malformed + ": unreadable model config {\"cell\": \"lstm\": Unexpected end-of-input: expected close"
+                        + " marker for Object (start marker at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION`"
+                        + " disabled); line: 1, column: 1])");
+        Path twice = rnnlabFile("twice.safetensors", metadata(config, "abcda"));
+        assertThatThrownBy(() -> ModelFiles.load(twice, ModelFiles.Hints.NONE)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(twice + ": the vocabulary lists 'a' twice; each character may appear once");
+
+        Map<String, NpyArray> stateDict = new java.util.LinkedHashMap<>(modelWith("fc.bias", 0, 0, 0).stateDict());
+        stateDict.put("fc.scale\u0000\n", NpyArray.ofFloats(new float[] {1}, 1));
+        Path pt = dir.resolve("extra.pt");
+        org.rnnlab.io.torch.TorchStateDict.write(pt, stateDict);
+        assertThatThrownBy(() -> ModelFiles.load(pt, new ModelFiles.Hints(VOCAB, Nonlinearity.TANH)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(pt + ": unexpected tensor fc.scale\\x00\\n in state_dict for lstm V=5 E=4 H=6 L=1 (bidirectional,"
+                        + " projected or extra modules are not supported)");
+    }
+
+    /**
+     * A config that asks for more than the file's tensors hold is refused before the model is made: H = 20000 in a
+     * small file's metadata made 6 GB of parameters, an OutOfMemoryError (found by the fuzzer's allocation bound).
+     */
+    @Test
+    void aConfigLargerThanTheTensorsIsRefusedBeforeItsModelIsMade() throws IOException {
+        String config = "{\"cell\":\"lstm\",\"vocab\":5,\"embed\":4,\"hidden\":20000,\"layers\":1,\"dropout\":0.0}";
+        Path file = rnnlabFile("large.safetensors", metadata(config, "abcde"));
+        assertThatThrownBy(() -> ModelFiles.load(file, ModelFiles.Hints.NONE)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(file + ": lstm.weight_ih_l0: expected shape [80000, 4], found [24, 4] (lstm V=5 E=4 H=20000 L=1)");
+    }
+
     @Test
     void loadsFiniteWeightsAndChecksTenMillionFloatsQuickly() throws IOException {
         Path file = dir.resolve("fine.safetensors");

@@ -220,6 +220,12 @@ class StateDictTest {
         for (String k : lstm.keySet()) if (k.endsWith("_l1")) gap.put(k.replace("_l1", "_l2"), gap.remove(k));
         assertThatThrownBy(() -> ModelConfig.inferFrom(gap)).hasMessageContaining("unexpected tensor lstm.weight_ih_l2");
 
+        // bias=False, and a layer above the first without its weight_hh: a NullPointerException (found by fuzzing)
+        Map<String, NpyArray> noHh = new LinkedHashMap<>(lstm);
+        noHh.keySet().removeIf(k -> k.contains("bias_") || k.equals("lstm.weight_hh_l1"));
+        assertThatThrownBy(() -> ModelConfig.inferFrom(noHh)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("state_dict has no tensor lstm.weight_hh_l1");
+
         Map<String, NpyArray> none = new LinkedHashMap<>();
         none.put("embedding.weight", lstm.get("embedding.weight"));
         assertThatThrownBy(() -> ModelConfig.inferFrom(none)).hasMessageContaining("no recurrent module");

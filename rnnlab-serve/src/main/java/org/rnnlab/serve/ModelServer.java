@@ -132,14 +132,14 @@ public final class ModelServer implements AutoCloseable {
     }
 
     /** The fields each endpoint reads; any other is refused, so a misspelt one is not silently ignored. */
-    private static final List<String> NEXT_FIELDS = List.of("model", "prompt");
+    static final List<String> NEXT_FIELDS = List.of("model", "prompt");
     private static final List<String> EXPLORE_FIELDS = List.of("model", "text");
     /**
      * The longest text {@code /v1/explore} reads: its page holds one byte per cell and character (about 7 MB for
      * 10,000 characters of a 256-cell LSTM), and the trace behind it four times that while it is made.
      */
     static final int MAX_EXPLORE_CHARS = 10_000;
-    private static final List<String> COMPLETE_FIELDS = List.of("model", "prompt", "length", "temperature", "top_k",
+    static final List<String> COMPLETE_FIELDS = List.of("model", "prompt", "length", "temperature", "top_k",
             "top_p", "greedy", "beam", "stop", "seed", "stream");
 
     private static void onlyFields(JsonNode body, List<String> known, String endpoint) {
@@ -248,13 +248,21 @@ public final class ModelServer implements AutoCloseable {
         send(ctx, 200, Map.of("models", list));
     }
 
-    private void next(Context ctx) throws IOException {
-        JsonNode body = body(ctx);
+    /** A {@code POST /v1/next} body, parsed and checked. */
+    record NextRequest(ServedModel model, int[] prompt) {}
+
+    /** Parses a {@code POST /v1/next} body; every refusal is an {@link ApiError}. */
+    NextRequest nextRequest(JsonNode body) {
         onlyFields(body, NEXT_FIELDS, "POST /v1/next");
         ServedModel m = model(body);
-        int[] prompt = prompt(body, m, true);
+        return new NextRequest(m, prompt(body, m, true));
+    }
+
+    private void next(Context ctx) throws IOException {
+        NextRequest r = nextRequest(body(ctx));
+        ServedModel m = r.model();
         try (Admission.Ticket t = enter()) {
-            double[] logprobs = NextChar.logProbabilities(m.model(), prompt);
+            double[] logprobs = NextChar.logProbabilities(m.model(), r.prompt());
             Vocabulary v = m.vocabulary();
             List<String> chars = new ArrayList<>(v.size());
             for (int i = 0; i < v.size(); i++) chars.add(v.charAt(i));
@@ -299,8 +307,12 @@ public final class ModelServer implements AutoCloseable {
         }
     }
 
-    private void complete(Context ctx) throws IOException {
-        JsonNode body = body(ctx);
+    /** A {@code POST /v1/complete} body, parsed and checked: everything its generation needs. */
+    record CompleteRequest(ServedModel model, String promptText, Prompt prompt, Completer completer,
+                           CompletionOptions options, boolean stream) {}
+
+    /** Parses a {@code POST /v1/complete} body; every refusal is an {@link ApiError}. */
+    CompleteRequest completeRequest(JsonNode body) {
         onlyFields(body, COMPLETE_FIELDS, "POST /v1/complete");
         ServedModel m = model(body);
         int[] tokens = prompt(body, m, true);
@@ -324,14 +336,21 @@ public final class ModelServer implements AutoCloseable {
             throw ApiError.badRequest(e.field(), e.getMessage()); // the API's field names are the JSON body's
         }
         Prompt prompt = new Prompt(promptText, tokens, List.of(), UnknownPolicy.ERROR);
+        return new CompleteRequest(m, promptText, prompt, completer, options, stream);
+    }
+
+    private void complete(Context ctx) throws IOException {
+        CompleteRequest r = completeRequest(body(ctx));
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         try (Admission.Ticket t = enter()) {
-            if (stream) {
-                streamCompletion(ctx, m, completer, prompt, options, deadline);
+            if (r.stream()) {
+                streamCompletion(ctx, r.model(), r.completer(), r.prompt(), r.options(), deadline);
             } else {
                 StringBuilder text = new StringBuilder();
-                String reason = generate(completer, prompt, options, deadline, text, heartbeat(ctx));
-                if (!reason.equals("client_gone")) send(ctx, 200, result(m, promptText, text.toString(), reason, seed));
+                String reason = generate(r.completer(), r.prompt(), r.options(), deadline, text, heartbeat(ctx));
+                if (!reason.equals("client_gone")) {
+                    send(ctx, 200, result(r.model(), r.promptText(), text.toString(), reason, r.options().seed()));
+                }
             }
         }
     }
@@ -479,9 +498,19 @@ public final class ModelServer implements AutoCloseable {
         if (length > config.maxBodyBytes()) {
             throw new ApiError(413, null, "the request body has " + length + " bytes; the limit is " + config.maxBodyBytes());
         }
+        return json(ctx::bodyAsBytes);
+    }
+
+    /** Where a body's bytes come from: the request (whose read may fail or time out), or a test's bytes. */
+    interface BodySource {
+        byte[] read() throws IOException;
+    }
+
+    /** A body as the JSON object every endpoint takes; anything else is a 400 (408 for a body that came too slowly). */
+    static JsonNode json(BodySource body) {
         JsonNode node;
         try {
-            node = JSON.readTree(ctx.bodyAsBytes());
+            node = JSON.readTree(body.read());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw ApiError.badRequest(null, "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

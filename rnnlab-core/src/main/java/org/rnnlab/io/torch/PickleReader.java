@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rnnlab.util.Messages;
 
 /**
  * A pickle reader for the {@code data.pkl} of a {@code torch.save}d state_dict, and for nothing else.
@@ -189,16 +190,17 @@ final class PickleReader {
 
     private Global global(String module, String name) {
         String qualified = module + " " + name;
+        String shown = Messages.escapeControls(qualified); // names come from the file; messages stay one line
         if (qualified.equals(ORDERED_DICT) || qualified.equals(REBUILD_TENSOR) || qualified.equals(REBUILD_PARAMETER)) {
             return new Global(module, name);
         }
         if (module.equals("torch") && name.endsWith("Storage")) {
             if (StorageType.byClassName(name) != null) return new Global(module, name);
-            throw new IllegalArgumentException(source + ": tensor storage type 'torch " + name + "' (data.pkl byte " + opStart
+            throw new IllegalArgumentException(source + ": tensor storage type '" + shown + "' (data.pkl byte " + opStart
                     + ") is not supported: rnnlab reads "
                     + StorageType.supportedList() + " tensors; convert the tensor (e.g. .float()) before saving");
         }
-        throw new IllegalArgumentException(source + ": refuses pickle global '" + qualified + "' (data.pkl byte " + opStart
+        throw new IllegalArgumentException(source + ": refuses pickle global '" + shown + "' (data.pkl byte " + opStart
                 + "): rnnlab loads only tensors (state_dict), never code or other objects");
     }
 
@@ -402,9 +404,12 @@ final class PickleReader {
         return out;
     }
 
-    /** A malformed or refused pickle is bad input: one line naming the file, the record and the byte. */
+    /**
+     * A malformed or refused pickle is bad input: one line naming the file, the record and the byte (the message may
+     * quote the pickle's strings, whose control characters are escaped).
+     */
     private IllegalArgumentException fail(String message) {
-        return new IllegalArgumentException(source + ": data.pkl byte " + opStart + ": " + message);
+        return new IllegalArgumentException(source + ": data.pkl byte " + opStart + ": " + Messages.escapeControls(message));
     }
 
     /** Python's name for the type of a value the reader built. */

@@ -23,6 +23,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import org.rnnlab.io.AtomicFiles;
 import org.rnnlab.io.NpyArray;
+import org.rnnlab.util.Messages;
 
 /**
  * PyTorch's {@code .pt} files holding a state_dict: {@code torch.save(model.state_dict(), path)} in the zip
@@ -82,8 +83,8 @@ public final class TorchStateDict {
         ZipFile zip;
         try {
             zip = new ZipFile(path.toFile());
-        } catch (ZipException e) {
-            throw new IllegalArgumentException(file + ": truncated or corrupt zip (" + e.getMessage()
+        } catch (ZipException | EOFException e) { // EOFException: an end record whose comment runs past the file
+            throw new IllegalArgumentException(file + ": truncated or corrupt zip (" + why(e)
                     + "); the checkpoint is incomplete, copy or save it again", e);
         }
         try (zip) {
@@ -97,10 +98,11 @@ public final class TorchStateDict {
             Map<String, byte[]> storages = new HashMap<>();
             LinkedHashMap<String, NpyArray> out = new LinkedHashMap<>();
             for (Map.Entry<Object, Object> e : dict.items.entrySet()) {
-                if (!(e.getKey() instanceof String name)) {
+                if (!(e.getKey() instanceof String key)) {
                     throw new IllegalArgumentException(file + ": has a key of type " + PickleReader.typeName(e.getKey())
                             + "; state_dict keys are strings");
                 }
+                String name = Messages.escapeControls(key); // names come from the file; messages stay one line
                 if (!(e.getValue() instanceof PickleReader.TensorRef tensor)) {
                     String hint = e.getValue() instanceof PickleReader.Dict
                             ? " (a training checkpoint? save its state_dict alone, e.g. torch.save(checkpoint['" + name + "'], path))"
@@ -109,16 +111,17 @@ public final class TorchStateDict {
                             + ", not a tensor: rnnlab reads state_dicts (names to tensors)" + hint);
                 }
                 String recordName = prefix + "data/" + tensor.storage().key();
+                String shownRecord = Messages.escapeControls(recordName);
                 byte[] storage = storages.get(recordName);
                 if (storage == null) {
                     ZipEntry entry = zip.getEntry(recordName);
                     if (entry != null && entry.getSize() > 0) {
-                        memory.take(entry.getSize(), "record " + recordName + " unpacks to " + human(entry.getSize()));
+                        memory.take(entry.getSize(), "record " + shownRecord + " unpacks to " + human(entry.getSize()));
                     }
                     storage = record(zip, recordName, file, "tensor '" + name + "'", MAX_RECORD);
                     storages.put(recordName, storage);
                 }
-                out.put(name, materialize(file, name, recordName, tensor, storage, bigEndian, memory));
+                out.put(key, materialize(file, name, shownRecord, tensor, storage, bigEndian, memory));
             }
             return out;
         }
@@ -172,13 +175,22 @@ public final class TorchStateDict {
 
     /** The folder holding data.pkl, with its slash; torch names it after the file or "archive". */
     private static String findPrefix(ZipFile zip, String file) throws IOException {
+        String prefix = null;
         List<String> names = new ArrayList<>();
-        for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
-            String name = en.nextElement().getName();
-            int slash = name.indexOf('/');
-            if (slash > 0 && name.substring(slash + 1).equals("data.pkl")) return name.substring(0, slash + 1);
-            if (names.size() < 5) names.add(name);
+        try {
+            // Every entry is made here, once, before any record is looked up: the JDK decodes names and comments as
+            // UTF-8 as it makes an entry, and throws a bare IllegalArgumentException for bytes that are not.
+            for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
+                String name = en.nextElement().getName();
+                int slash = name.indexOf('/');
+                if (prefix == null && slash > 0 && name.substring(slash + 1).equals("data.pkl")) prefix = name.substring(0, slash + 1);
+                if (names.size() < 5) names.add(Messages.escapeControls(name));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": the zip names or describes a record in bytes that are not UTF-8 (" + e.getMessage()
+                    + "); the checkpoint is corrupt", e);
         }
+        if (prefix != null) return prefix;
         throw new IllegalArgumentException(file + ": no <folder>/data.pkl record, so not a torch.save checkpoint (the zip holds "
                 + (names.isEmpty() ? "nothing" : String.join(", ", names) + (zip.size() > 5 ? ", ..." : "")) + ")");
     }
@@ -190,13 +202,15 @@ public final class TorchStateDict {
         return switch (order) {
             case "little" -> false;
             case "big" -> true;
-            default -> throw new IllegalArgumentException(file + ": unknown byteorder record '" + order + "' (torch writes little or big)");
+            default -> throw new IllegalArgumentException(file + ": unknown byteorder record '" + Messages.escapeControls(order)
+                    + "' (torch writes little or big)");
         };
     }
 
     /** Reads a record of at most {@code max} bytes, checking its size and CRC; every problem is bad input. */
-    private static byte[] record(ZipFile zip, String name, String file, String purpose, long max) throws IOException {
-        ZipEntry entry = zip.getEntry(name);
+    private static byte[] record(ZipFile zip, String recordName, String file, String purpose, long max) throws IOException {
+        ZipEntry entry = zip.getEntry(recordName);
+        String name = Messages.escapeControls(recordName); // for messages
         if (entry == null) {
             throw new IllegalArgumentException(file + ": record " + name + " (" + purpose + ") is missing; the checkpoint is incomplete or corrupt");
         }
@@ -215,7 +229,7 @@ public final class TorchStateDict {
                 }
             }
         } catch (ZipException | EOFException e) { // a record cut short or damaged inside a zip whose index is whole
-            throw new IllegalArgumentException(file + ": record " + name + " is unreadable (" + e.getMessage() + "); the checkpoint is corrupt", e);
+            throw new IllegalArgumentException(file + ": record " + name + " is unreadable (" + why(e) + "); the checkpoint is corrupt", e);
         }
         CRC32 crc = new CRC32();
         crc.update(data);
@@ -223,6 +237,11 @@ public final class TorchStateDict {
             throw new IllegalArgumentException(file + ": record " + name + " fails its CRC check; the checkpoint is corrupt");
         }
         return data;
+    }
+
+    /** What the JDK says of a damaged zip; an EOFException often says nothing. */
+    private static String why(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : "it ends before a part its index points to";
     }
 
     /** A record larger than {@code max} (its size, or -1 when the zip does not say and it unpacked past max). */

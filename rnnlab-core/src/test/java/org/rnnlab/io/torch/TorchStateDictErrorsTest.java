@@ -93,6 +93,64 @@ class TorchStateDictErrorsTest {
         }
     }
 
+    /**
+     * A zip with bytes after its end record, whose comment length then points past the file: the JDK's ZipFile throws
+     * an EOFException (no ZipException, and no message), which was an I/O failure of exit 1 (found by the fuzzer).
+     */
+    @Test
+    void refusesAZipWhoseEndRecordsCommentRunsPastTheFile() throws IOException {
+        Path good = dir.resolve("good.pt"); // rnnlab's own writing: no zip64 records before the end record
+        TorchStateDict.write(good, TorchStateDict.read(fixture("rnn_l1.pt")));
+        byte[] whole = Files.readAllBytes(good);
+        byte[] padded = Arrays.copyOf(whole, whole.length + 100);
+        int end = whole.length - 22; // the end record, which has no comment
+        assertThat(Zips.u32(padded, end)).isEqualTo(0x06054b50L);
+        padded[end + 20] = (byte) 0xe8; // comment length 1000
+        padded[end + 21] = 0x03;
+        Path odd = Files.write(dir.resolve("comment.pt"), padded);
+        assertThatThrownBy(() -> TorchStateDict.read(odd)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(odd + ": truncated or corrupt zip (it ends before a part its index points to); the checkpoint"
+                        + " is incomplete, copy or save it again");
+    }
+
+    /**
+     * A record's comment that is not UTF-8: the JDK reads names and comments as UTF-8 only when it makes an entry, and
+     * threw its bare IllegalArgumentException, without the file (found by the fuzzer: a comment length made to cover
+     * the next header).
+     */
+    @Test
+    void refusesARecordCommentThatIsNotUtf8() throws IOException {
+        Path good = dir.resolve("good.pt");
+        try (java.io.OutputStream file = Files.newOutputStream(good);
+             java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(file)) {
+            for (String name : new String[] {"x/data.pkl", "x/data/0"}) {
+                java.util.zip.ZipEntry e = new java.util.zip.ZipEntry(name);
+                if (name.endsWith("0")) e.setComment("~~"); // ASCII, so the zip does not flag it as UTF-8 ...
+                zip.putNextEntry(e);
+                zip.write(name.endsWith("pkl") ? oneView(1, 0, 1, 1) : new byte[4]);
+                zip.closeEntry();
+            }
+        }
+        byte[] zip = Files.readAllBytes(good);
+        int patched = 0;
+        for (int i = 0; i + 1 < zip.length; i++) {
+            if (zip[i] == '~' && zip[i + 1] == '~') { // ... then C3 41: a lead byte without its continuation
+                zip[i] = (byte) 0xc3;
+                zip[i + 1] = 'A';
+                patched++;
+            }
+        }
+        assertThat(patched).as("the comment, in the central directory only").isEqualTo(1);
+        Path bad = Files.write(dir.resolve("comment.pt"), zip);
+        // JDK 17 fails when it makes the entry; newer JDKs check comments as they open the zip
+        assertThatThrownBy(() -> TorchStateDict.read(bad)).isInstanceOf(IllegalArgumentException.class)
+                .message().satisfiesAnyOf(
+                        m -> assertThat(m).startsWith(bad + ": the zip names or describes a record in bytes that are not"
+                                + " UTF-8 (").endsWith("); the checkpoint is corrupt"),
+                        m -> assertThat(m).isEqualTo(bad + ": truncated or corrupt zip (invalid CEN header (bad entry name"
+                                + " or comment)); the checkpoint is incomplete, copy or save it again"));
+    }
+
     @Test
     void refusesAZipWithoutDataPkl() throws IOException {
         Path npz = Files.copy(fixture("rnn_l1.npz"), dir.resolve("weights.pt"));
@@ -267,7 +325,26 @@ class TorchStateDictErrorsTest {
                         + "numbers (a state_dict)");
     }
 
-    /** A pickle written as a string of chars 0-255. */
+    /**
+     * Names and strings in an error come from the file: their control characters are escaped, so that the error stays
+     * one plain line (a line break, then an ESC, in a refused global's name was the fuzzer's first finding).
+     */
+    @Test
+    void escapesTheControlCharactersOfTheFilesNamesInItsErrors() throws IOException {
+        Path global = Zips.checkpoint(dir.resolve("global.pt"),
+                pickle("\u0080\u0004\u008c\u0009os\nsystem\u008c\u0001\u001b\u0093."));
+        assertThatThrownBy(() -> TorchStateDict.read(global)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(global + ": refuses pickle global 'os\\nsystem \\x1b' (data.pkl byte 16): rnnlab loads only"
+                        + " tensors (state_dict), never code or other objects");
+        Path key = Zips.checkpoint(dir.resolve("key.pt"), pickle("\u0080\u0002}X\u0003\u0000\u0000\u0000a\rbK\u0001s."));
+        assertThatThrownBy(() -> TorchStateDict.read(key))
+                .hasMessage(key + ": value of 'a\\rb' is a int, not a tensor: rnnlab reads state_dicts (names to tensors)");
+        // U+0085 (NEL, a C1 control) as UTF-8, in a string that is no persistent id
+        Path pid = Zips.checkpoint(dir.resolve("pid.pt"), pickle("\u0080\u0002X\u0003\u0000\u0000\u0000a\u00c2\u0085Q."));
+        assertThatThrownBy(() -> TorchStateDict.read(pid)).hasMessageStartingWith(pid + ": data.pkl byte 10: persistent id"
+                + " str 'a\\x85' is not a tensor storage");
+    }
+
     /**
      * A state_dict pickle of one float32 tensor 'w': a 1-D view (offset, size, stride) of storage '0' of
      * {@code numel} elements, as torch.save writes it (protocol 2).
