@@ -15,7 +15,7 @@ Run with Debian's python3-onnx (ONNX 1.12, opset 17) and numpy, from any directo
       from their specification, in float64), carrying h_n [c_n] into the next step's h_0 [c_0]: the text should be
       `rnnlab complete --greedy`'s.
 
-  /usr/bin/python3 tools/check_onnx.py --readme README.md FILE.onnx
+  /usr/bin/python3 tools/check_onnx.py --readme docs/commands.md FILE.onnx
       runs the Python example under the README's "Export to ONNX" as it is printed, on FILE.onnx (which the
       example opens as lab.onnx), and prints what it prints. The example is written for onnxruntime; where that
       cannot be imported (Debian does not package it) the numpy evaluator stands in for onnxruntime.InferenceSession,
@@ -204,7 +204,7 @@ def main():
     p.add_argument("files", nargs="+")
     p.add_argument("--complete", metavar="PROMPT", help="greedy-complete PROMPT with the numpy evaluator")
     p.add_argument("--length", type=int, default=60)
-    p.add_argument("--readme", metavar="README.md", help="run the README's Python example on the file")
+    p.add_argument("--readme", metavar="DOC.md", help="run the Python example of the doc's 'Export to ONNX' part on the file")
     args = p.parse_args()
     for path in args.files:
         model = check(path)
