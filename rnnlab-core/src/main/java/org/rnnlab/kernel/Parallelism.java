@@ -54,13 +54,13 @@ public final class Parallelism {
         return threads;
     }
 
+    /** The most worker threads accepted. */
+    public static final int MAX_THREADS = 1024;
+
     /**
      * Sets the number of threads, the caller included; 1 runs everything on the calling thread. Waits for a
      * running job to finish; the old workers stop and new ones start on the next parallel job.
      */
-    /** The most worker threads accepted. */
-    public static final int MAX_THREADS = 1024;
-
     public static void setThreads(int n) {
         if (n < 1 || n > MAX_THREADS) {
             throw new IllegalArgumentException("--threads must be between 1 and " + MAX_THREADS + ", got " + n);

@@ -274,6 +274,7 @@ final class SparkStepEngine implements StepEngine {
 
         @Override
         public RoundResult call(RoundShard s) {
+            fitThreadsToTask();
             long start = System.nanoTime();
             TrainConfig config = TrainConfig.fromJson(s.config());
             ModelConfig mc = config.modelConfig(s.vocab());
@@ -330,6 +331,19 @@ final class SparkStepEngine implements StepEngine {
                         + syncEvery + " steps";
     }
 
+    /**
+     * On a cluster's executor the kernels take the cores Spark gave the task ({@code spark.task.cpus}), not every
+     * processor of the machine, which several executors often share: with a thread per processor in each, two
+     * one-core executors on two cores ran slower than one. In local mode the tasks run in the driver, whose
+     * threads are left as they are. The results do not depend on the number of threads.
+     */
+    static void fitThreadsToTask() {
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        if (env == null || task == null || "driver".equals(env.executorId())) return;
+        org.rnnlab.kernel.Parallelism.setThreads(Math.max(1, Math.min(task.cpus(), org.rnnlab.kernel.Parallelism.MAX_THREADS)));
+    }
+
     /** The task: one shard's forward and backward pass, on a model kept per executor thread between steps. */
     static final class Worker implements Function<Shard, Gradient> {
         private static final long serialVersionUID = 1L;
@@ -345,6 +359,7 @@ final class SparkStepEngine implements StepEngine {
 
         @Override
         public Gradient call(Shard s) {
+            fitThreadsToTask();
             long start = System.nanoTime();
             ModelConfig config = s.config();
             Cached k = CACHE.get();
