@@ -106,6 +106,8 @@ public final class Trainer implements AutoCloseable {
     private final Map<Integer, Work> work = new HashMap<>();
     private volatile boolean stopRequested;
     private StepEngine engine; // null: forward and backward in this process
+    private final List<int[]> roundInputs = new ArrayList<>(); // (B, T) each, for rounds of local steps
+    private final List<int[]> roundTargets = new ArrayList<>();
 
     private long step;
     private long evaluations;
@@ -390,17 +392,17 @@ public final class Trainer implements AutoCloseable {
         long total = totalSteps();
         if (total > 0) k = (int) Math.min(k, total - step);
         int seq = config.seq();
-        List<int[]> ins = new ArrayList<>(k);
-        List<int[]> tgs = new ArrayList<>(k);
+        while (roundInputs.size() < k) { // a round's batches, kept from round to round (the engine copies from them)
+            roundInputs.add(new int[inputs.length]);
+            roundTargets.add(new int[targets.length]);
+        }
+        List<int[]> ins = roundInputs.subList(0, k);
+        List<int[]> tgs = roundTargets.subList(0, k);
         int[] n = new int[k];
         boolean[] fresh = new boolean[k];
         for (int i = 0; i < k; i++) {
-            int[] in = new int[inputs.length];
-            int[] tg = new int[targets.length];
-            n[i] = batcher.next(in, tg);
+            n[i] = batcher.next(ins.get(i), tgs.get(i));
             fresh[i] = batcher.freshState();
-            ins.add(in);
-            tgs.add(tg);
         }
         StepEngine.Result r = engine.round(model, optimizer, config, new StepEngine.Round(ins, tgs, n, fresh, seq), carry,
                 step + 1);
