@@ -7,7 +7,13 @@ differs by configuration: its batch-1 runs are fastest on one thread), each proc
 peak resident memory. A machine shared with other jobs only ever slows a run down, so each figure is the best of its
 rounds; the ratio compares rnnlab's best with PyTorch's best over both thread settings.
 
-    /usr/bin/python3 tools/bench_vs_torch.py [--rounds N] [--json-out FILE] [CONFIG ...]
+    /usr/bin/python3 tools/bench_vs_torch.py [--rounds N] [--contention off|on|both] [--json-out FILE] [CONFIG ...]
+
+First the host's matrix-product rate (`rnnlab bench --sgemm` and the peer's `--sgemm`, OpenBLAS, 1 and 2
+threads): the table gives each training figure in GFLOP/s and as a share of the best sgemm measured on the host.
+With --contention on, every run (both sides) shares the machine with a busy loop pinned to the last processor;
+with both, the quiet rounds first and then the contended ones, side by side in one table. The first line printed
+names the date, the CPU, rnnlab's kernel (vector width, blocks, threads) and PyTorch's OpenBLAS.
 
 CONFIG is lab-lstm, lab-rnn, medium-lstm, medium-gru, large-lstm (default: all five). Needs Debian's python3-torch
 for /usr/bin/python3 (the peer) and /usr/bin/time. The ~1 MB corpus of medium and large is the peer's own
@@ -19,6 +25,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEER = os.environ.get("PEER", os.path.join(ROOT, "tools", "torch_bench.py"))
@@ -48,7 +55,7 @@ def timed(cmd):
         return result
 
 
-def run_config(name, rounds):
+def run_config(name, rounds, label=""):
     flags, steps = CONFIGS[name]
     corpus = [] if name.startswith("lab") else ["--corpus", CORPUS]
     gen = ["--naive-chars", "200"] if name.startswith("large") else []
@@ -59,10 +66,39 @@ def run_config(name, rounds):
         for threads in (1, 2):
             theirs[threads].append(timed(["/usr/bin/python3", PEER, *flags.split(), *corpus, "--steps", str(steps),
                                           *gen, "--threads", str(threads)]))
-        print(f"  {name} round {r + 1}: rnnlab {ours[-1]['train_tokens_per_s']:,.0f} tokens/s, PyTorch "
-              f"{theirs[1][-1]['train_tokens_per_s']:,.0f} (1 thread) {theirs[2][-1]['train_tokens_per_s']:,.0f} "
-              f"(2 threads)", file=sys.stderr)
+        print(f"  {name}{label} round {r + 1}: rnnlab {ours[-1]['train_tokens_per_s']:,.0f} tokens/s "
+              f"({ours[-1].get('threads_now', '')}), PyTorch {theirs[1][-1]['train_tokens_per_s']:,.0f} (1 thread) "
+              f"{theirs[2][-1]['train_tokens_per_s']:,.0f} (2 threads)", file=sys.stderr)
     return {"name": name, "rnnlab": ours, "torch_t1": theirs[1], "torch_t2": theirs[2]}
+
+
+def run_sgemm(rounds):
+    """The host's matrix-product rate: rnnlab's kernel and PyTorch's OpenBLAS, 1 and 2 threads, best of rounds."""
+    runs = {"rnnlab": [], "torch_t1": [], "torch_t2": []}
+    for _ in range(rounds):
+        runs["rnnlab"].append(timed([os.path.join(ROOT, "bin", "rnnlab"), "bench", "--sgemm", "--json"]))
+        for threads in (1, 2):
+            runs[f"torch_t{threads}"].append(timed(["/usr/bin/python3", PEER, "--sgemm", "--threads", str(threads)]))
+    best_of = {k: best(v, "gflops") for k, v in runs.items()}
+    print(f"  sgemm: rnnlab {best_of['rnnlab']:.1f} GFLOP/s, OpenBLAS {best_of['torch_t1']:.1f} (1 thread) "
+          f"{best_of['torch_t2']:.1f} (2 threads)", file=sys.stderr)
+    return {"runs": runs, "best": best_of, "host": max(best_of.values())}
+
+
+class Busy:
+    """A busy loop pinned to the last processor, for the contended rounds: the same for both sides."""
+
+    def __init__(self):
+        self.cpu = (os.cpu_count() or 1) - 1
+        self.p = None
+
+    def __enter__(self):
+        self.p = subprocess.Popen(["taskset", "-c", str(self.cpu), "/bin/sh", "-c", "while :; do :; done"])
+        return self
+
+    def __exit__(self, *exc):
+        self.p.kill()
+        self.p.wait()
 
 
 def best(runs, key):
@@ -75,20 +111,52 @@ def least(runs, key):
     return min(values) if values else None
 
 
-def table(results):
+def host_line(results, sgemm, contention):
+    some = next(iter(results.values()))[0]["rnnlab"][0]
+    cpu = some.get("host", "?")
+    kernel = some.get("kernel_description", some.get("kernel", "?"))
+    some_torch = next(iter(results.values()))[0]["torch_t1"][0]
+    line = (f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {cpu}; rnnlab {kernel}, "
+            f"Java {some.get('java', '?')}; PyTorch {some_torch.get('torch', '?')} with OpenBLAS "
+            f"{some_torch.get('openblas_config', '?')}")
+    if sgemm:
+        line += (f". Best sgemm on this host: rnnlab {sgemm['best']['rnnlab']:.0f} GFLOP/s, OpenBLAS "
+                 f"{max(sgemm['best']['torch_t1'], sgemm['best']['torch_t2']):.0f} GFLOP/s")
+    if contention:
+        line += (". Contended: a busy loop pinned to processor " + str((os.cpu_count() or 1) - 1) +
+                 " for both sides")
+    return line + "."
+
+
+def table(results, sgemm):
     f = lambda x: "-" if x is None else f"{x:,.0f}"
-    lines = ["| configuration | rnnlab train tokens/s | PyTorch 1 thread | PyTorch 2 threads | ratio "
-             "| rnnlab gen chars/s | PyTorch gen chars/s | ratio | peak RSS rnnlab / PyTorch |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in results:
+    contended = "busy" in results
+    head = "| configuration | rnnlab train tokens/s | PyTorch 1 / 2 threads | ratio | GFLOP/s (% of sgemm) "
+    rule = "|---|---:|---:|---:|---:"
+    if contended:
+        head += "| contended: rnnlab | PyTorch 1 / 2 threads | ratio "
+        rule += "|---:|---:|---:"
+    head += "| rnnlab gen chars/s | PyTorch gen chars/s | ratio | peak RSS rnnlab / PyTorch |"
+    rule += "|---:|---:|---:|---:|"
+    lines = [head, rule]
+    quiet = results.get("quiet") or results["busy"]
+    for i, r in enumerate(quiet):
         tr = best(r["rnnlab"], "train_tokens_per_s")
         t1, t2 = best(r["torch_t1"], "train_tokens_per_s"), best(r["torch_t2"], "train_tokens_per_s")
+        gf = best(r["rnnlab"], "train_gflops")
+        pct = f" ({100 * gf / sgemm['host']:.0f}%)" if sgemm else ""
         gr = best(r["rnnlab"], "gen_carried_cps")
         gt = best(r["torch_t1"] + r["torch_t2"], "gen_carried_cps")
         mr = least(r["rnnlab"], "peak_rss_mb_measured")
         mt = least(r["torch_t1"] + r["torch_t2"], "peak_rss_mb_measured")
-        lines.append(f"| {LABELS[r['name']]} | {f(tr)} | {f(t1)} | {f(t2)} | {tr / max(t1, t2):.1f}x | {f(gr)} | "
-                     f"{f(gt)} | {gr / gt:.1f}x | {mr:,.0f} / {mt:,.0f} MB |")
+        row = f"| {LABELS[r['name']]} | {f(tr)} | {f(t1)} / {f(t2)} | {tr / max(t1, t2):.1f}x | {gf:.0f}{pct} "
+        if contended and "quiet" in results:
+            b = results["busy"][i]
+            br = best(b["rnnlab"], "train_tokens_per_s")
+            b1, b2 = best(b["torch_t1"], "train_tokens_per_s"), best(b["torch_t2"], "train_tokens_per_s")
+            row += f"| {f(br)} | {f(b1)} / {f(b2)} | {br / max(b1, b2):.1f}x "
+        row += f"| {f(gr)} | {f(gt)} | {gr / gt:.1f}x | {mr:,.0f} / {mt:,.0f} MB |"
+        lines.append(row)
     return "\n".join(lines)
 
 
@@ -97,6 +165,9 @@ def main():
     p.add_argument("configs", nargs="*", metavar="CONFIG", help=", ".join(CONFIGS) + " (default: all)")
     p.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "3")))
     p.add_argument("--json-out", help="also write every run's JSON here")
+    p.add_argument("--contention", choices=("off", "on", "both"), default="off",
+                   help="run under a busy loop pinned to the last processor (on), or quiet and then so (both)")
+    p.add_argument("--no-sgemm", action="store_true", help="skip the host's sgemm rate")
     a = p.parse_args()
     a.configs = a.configs or list(CONFIGS)
     for c in a.configs:
@@ -104,11 +175,19 @@ def main():
             p.error(f"unknown configuration {c!r}: use {', '.join(CONFIGS)}")
     if any(not c.startswith("lab") for c in a.configs) and not os.path.exists(CORPUS):
         subprocess.run(["/usr/bin/python3", PEER, "--build-pycorpus", CORPUS], check=True, capture_output=True)
-    results = [run_config(c, a.rounds) for c in a.configs]
+    sgemm = None if a.no_sgemm else run_sgemm(a.rounds)
+    results = {}
+    if a.contention in ("off", "both"):
+        results["quiet"] = [run_config(c, a.rounds) for c in a.configs]
+    if a.contention in ("on", "both"):
+        with Busy():
+            results["busy"] = [run_config(c, a.rounds, " (contended)") for c in a.configs]
     if a.json_out:
         with open(a.json_out, "w") as out:
-            json.dump(results, out, indent=1)
-    print(table(results))
+            json.dump({"sgemm": sgemm, **results}, out, indent=1)
+    print(host_line(results, sgemm, a.contention != "off"))
+    print()
+    print(table(results, sgemm))
 
 
 if __name__ == "__main__":

@@ -96,6 +96,10 @@ def parse_args():
     p.add_argument("--corpus-chars", type=int, default=1_000_000, help="length of --build-pycorpus's corpus")
     p.add_argument("--lab-notebook", action="store_true", help="time the notebook's training cell instead")
     p.add_argument("--epochs", type=int, default=5, help="epochs of --lab-notebook (default: %(default)s)")
+    p.add_argument("--sgemm", action="store_true",
+                   help="time torch.mm (OpenBLAS) instead: square A @ B.T of 256 to 2048, best GFLOP/s, as "
+                        "rnnlab bench --sgemm")
+    p.add_argument("--min-seconds", type=float, default=2.0, help="--sgemm's total time (default: %(default)s)")
     a = p.parse_args()
     for flag in ("embed", "hidden", "layers", "batch", "seq", "steps", "context", "threads", "epochs"):
         if getattr(a, flag) < 1:
@@ -166,6 +170,30 @@ def env_info(torch, blas):
         info["openblas_config"] = blas.openblas_get_config().decode()
         info["openblas_core"] = blas.openblas_get_corename().decode()
     return info
+
+
+def sgemm(a, torch, blas):
+    """The best GFLOP/s of torch.mm(A, B.T) on square float32 matrices of 256..2048, as rnnlab bench --sgemm."""
+    torch.manual_seed(1)
+    w = torch.randn(256, 256)
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < min(1.5, a.min_seconds):
+        torch.mm(w, w.t())
+    by_n, best, best_n = {}, 0.0, 0
+    for n in (256, 512, 1024, 2048):
+        x, y = torch.randn(n, n), torch.randn(n, n)
+        flops, size_best, t0 = 2.0 * n ** 3, 0.0, time.perf_counter()
+        while True:
+            s = time.perf_counter()
+            torch.mm(x, y.t())
+            size_best = max(size_best, flops / (time.perf_counter() - s) / 1e9)
+            if time.perf_counter() - t0 >= a.min_seconds / 4:
+                break
+        by_n[str(n)] = round(size_best, 1)
+        if size_best > best:
+            best, best_n = size_best, n
+    return {"kind": "sgemm", "gflops": best, "n": best_n, "gflops_by_n": by_n, "threads": torch.get_num_threads(),
+            **env_info(torch, blas)}
 
 
 def cpu_seconds():
@@ -456,6 +484,9 @@ def main():
     import torch  # only now: OpenBLAS and libgomp size their pools as they load
     torch.set_num_threads(a.threads)
     blas = openblas(blas_threads)
+    if a.sgemm:
+        emit(sgemm(a, torch, blas))
+        return
     emit(lab_notebook(a, torch, blas) if a.lab_notebook else bench(a, torch, blas))
 
 

@@ -71,10 +71,21 @@ final class BenchCommand implements Callable<Integer> {
     Path corpus;
     @Option(names = "--threads", description = "Kernel threads (default: every processor).") Integer threads;
     @Option(names = "--json", description = "One JSON line per configuration, with the peer script's keys.") boolean json;
+    @Option(names = "--sgemm", description = "Measure the matrix product's best GFLOP/s on this host instead (square "
+            + "A B^T of 256 to 2048, --min-seconds in all): the yardstick of the training figures.") boolean sgemm;
 
     @Override
     public Integer call() throws IOException {
         if (threads != null) org.rnnlab.kernel.Parallelism.setThreads(threads);
+        if (sgemm) {
+            Map<String, Object> r = Throughput.sgemm(Math.max(0.4, minSeconds));
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) out.println(new ObjectMapper().writeValueAsString(r));
+            else out.printf(Locale.ROOT, "sgemm  %.1f GFLOP/s at n = %d  %s  [%s; %s]%n", r.get("gflops"), r.get("n"),
+                    r.get("gflops_by_n"), r.get("kernel"), r.get("host"));
+            out.flush();
+            return 0;
+        }
         Corpus text = corpus == null ? Corpus.lab() : Corpus.fromPath(corpus);
         List<Throughput.Config> runs = new ArrayList<>();
         if (configs == null) {

@@ -37,6 +37,22 @@ class BenchCommandTest {
     }
 
     @Test
+    void sgemmReportsTheBestRateOfItsSizesAndTheHost() throws IOException {
+        BpttCommandTest.Run r = BpttCommandTest.run("bench", "--sgemm", "--min-seconds", "0.4", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("kind").asText()).isEqualTo("sgemm");
+        double best = 0;
+        for (String n : new String[] {"256", "512", "1024", "2048"}) {
+            assertThat(j.get("gflops_by_n").get(n).asDouble()).as(n).isPositive();
+            best = Math.max(best, j.get("gflops_by_n").get(n).asDouble());
+        }
+        assertThat(j.get("gflops").asDouble()).isCloseTo(best, org.assertj.core.data.Offset.offset(0.051));
+        assertThat(j.get("gflops_by_n").get(String.valueOf(j.get("n").asInt())).asDouble()).isEqualTo(best);
+        assertThat(j.get("host").asText()).contains(org.rnnlab.kernel.Host.cpu());
+    }
+
+    @Test
     void timedPhasesLastAtLeastTheMinimumTime() throws IOException {
         BpttCommandTest.Run r = BpttCommandTest.run("bench", "--embed", "4", "--hidden", "6", "--seq", "5", "--steps", "1",
                 "--warmup", "0", "--gen-chars", "3", "--naive-chars", "2", "--gen-warmup", "1", "--warmup-seconds", "0.05",

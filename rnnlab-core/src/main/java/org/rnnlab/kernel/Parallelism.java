@@ -18,6 +18,12 @@ import java.util.concurrent.locks.LockSupport;
  * job runs at a time: a caller that finds the pool busy (another thread's job, or a part calling back in) runs
  * every part itself, in order. Callers split work so that each output is computed by exactly one part, the same
  * way whatever the number of parts, so results do not depend on the thread count or on who ran which part.
+ *
+ * <p>Of those threads, jobs use as many as help ({@link #activeThreads()}): when a core is taken by another process,
+ * a worker the OS deschedules holds every job it is part of up for a time slice, and fewer threads go faster.
+ * {@link ThreadLevel} measures each job's speed-up over its caller alone and lowers or raises the level; results
+ * are the same at any level. {@code -Drnnlab.threads.adaptive=false} or {@code RNNLAB_ADAPTIVE_THREADS=0} keep all
+ * the threads in every job.
  */
 public final class Parallelism {
     /** One job, split into parts: {@code run(part, parts)} does part {@code part} of {@code parts}. */
@@ -31,6 +37,8 @@ public final class Parallelism {
     private static final Object LOCK = new Object();
     private static volatile int threads = initialThreads();
     private static volatile Pool pool;
+    private static volatile boolean adaptive = initialAdaptive();
+    private static volatile ThreadLevel level = newLevel(threads);
 
     private Parallelism() {}
 
@@ -49,9 +57,54 @@ public final class Parallelism {
         return Runtime.getRuntime().availableProcessors();
     }
 
+    private static boolean initialAdaptive() {
+        String s = System.getProperty("rnnlab.threads.adaptive");
+        if (s == null || s.isBlank()) s = System.getenv("RNNLAB_ADAPTIVE_THREADS");
+        if (s == null || s.isBlank()) return true;
+        s = s.trim();
+        return !(s.equals("0") || s.equalsIgnoreCase("false") || s.equalsIgnoreCase("off"));
+    }
+
+    private static ThreadLevel newLevel(int n) {
+        return adaptive && n > 1 ? new ThreadLevel(n) : null;
+    }
+
     /** The number of threads a job may use, the caller included (at least 1). */
     public static int threads() {
         return threads;
+    }
+
+    /**
+     * The threads the next job should be split for, 1..{@link #threads()}: all of them, or fewer while the other
+     * cores are measured not to help ({@link ThreadLevel}). Callers size their parts by it.
+     */
+    public static int activeThreads() {
+        ThreadLevel l = level;
+        if (l == null) return threads;
+        if (l.probeDue(System.nanoTime())) l.raise(System.nanoTime());
+        return l.level();
+    }
+
+    /** Whether the level adapts to the cores that help (the default), or every job uses {@link #threads()}. */
+    public static boolean adaptive() {
+        return adaptive;
+    }
+
+    /** Turns the adaptation on or off (off: every job uses all {@link #threads()}); starts again from all. */
+    public static void setAdaptive(boolean on) {
+        synchronized (LOCK) {
+            adaptive = on;
+            level = newLevel(threads);
+        }
+    }
+
+    /** A line on the threads, e.g. {@code 2 threads (adaptive: 1 now, 3 changes)}, for bench and diagnostics. */
+    public static String describe() {
+        ThreadLevel l = level;
+        int n = threads;
+        String base = n + (n == 1 ? " thread" : " threads");
+        if (l == null) return base + (n > 1 ? " (fixed)" : "");
+        return base + " (adaptive: " + l.level() + " now, " + l.changes() + " changes)";
     }
 
     /** The most worker threads accepted. */
@@ -74,6 +127,7 @@ public final class Parallelism {
                 old.shutdown();
             }
             threads = n;
+            level = newLevel(n);
         }
     }
 
@@ -85,13 +139,14 @@ public final class Parallelism {
      */
     public static void run(int parts, Task task) {
         if (parts < 1) throw new IllegalArgumentException("parts must be at least 1, got " + parts);
-        Pool p = parts == 1 ? null : pool();
+        int use = parts == 1 ? 1 : activeThreads();
+        Pool p = use == 1 ? null : pool();
         if (p == null || !p.tryAcquire()) {
             for (int i = 0; i < parts; i++) task.run(i, parts);
             return;
         }
         try {
-            p.execute(parts, task);
+            p.execute(parts, task, use - 1, level);
         } finally {
             p.release();
         }
@@ -121,12 +176,15 @@ public final class Parallelism {
         private volatile boolean stopped;
         private volatile Task task;
         private volatile int parts;
+        private volatile int helpers;   // workers 1..helpers take part in the current job
+        private long callerNanos;       // the caller's time in the parts it ran (only the caller touches it)
         private volatile Throwable failure;
 
         Pool(int n) {
             workers = new Thread[n];
             for (int w = 0; w < n; w++) {
-                Thread t = new Thread(this::work, "rnnlab-kernel-" + (w + 1));
+                int index = w + 1;
+                Thread t = new Thread(() -> work(index), "rnnlab-kernel-" + index);
                 t.setDaemon(true);
                 workers[w] = t;
                 t.start();
@@ -150,21 +208,32 @@ public final class Parallelism {
             for (Thread t : workers) LockSupport.unpark(t);
         }
 
-        void execute(int n, Task t) {
+        /**
+         * Runs the job with the caller and workers 1..{@code use}; when {@code level} is given, reports the job's
+         * wall time and the caller's estimate of its time alone to it.
+         */
+        void execute(int n, Task t, int use, ThreadLevel level) {
+            long t0 = System.nanoTime();
             task = t;
             parts = n;
+            helpers = Math.min(use, workers.length);
             failure = null;
             done.set(0);
             long generation = (claim.get() >>> 32) + 1;
             claim.set(generation << 32); // publishes task and parts: a worker reads them after seeing this
             // Unparking a spinning worker only leaves it a permit (its next park returns at once): cheaper than
             // tracking who is parked.
-            for (Thread w : workers) LockSupport.unpark(w);
-            runClaimed(generation, t, n);
+            for (int w = 0; w < helpers; w++) LockSupport.unpark(workers[w]);
+            callerNanos = 0;
+            int own = runClaimed(generation, t, n, true);
             long start = System.nanoTime();
             while (done.get() < n) {
                 if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
                 else Thread.yield();
+            }
+            if (level != null && own > 0) {
+                long end = System.nanoTime();
+                level.record(end - t0, callerNanos * n / own, end);
             }
             task = null;
             Throwable f = failure;
@@ -173,23 +242,31 @@ public final class Parallelism {
             if (f != null) throw new IllegalStateException(f);
         }
 
-        /** Claims and runs parts of job {@code generation} until none is left (or the job is over). */
-        private void runClaimed(long generation, Task t, int n) {
+        /**
+         * Claims and runs parts of job {@code generation} until none is left (or the job is over); returns how many
+         * it ran. {@code timed} (the caller only) adds the time spent in them to {@link #callerNanos}.
+         */
+        private int runClaimed(long generation, Task t, int n, boolean timed) {
+            int ran = 0;
             while (true) {
                 long c = claim.get();
                 int part = (int) c;
-                if (c >>> 32 != generation || part >= n) return;
+                if (c >>> 32 != generation || part >= n) break;
                 if (!claim.compareAndSet(c, c + 1)) continue;
+                long a = timed ? System.nanoTime() : 0;
                 try {
                     t.run(part, n);
                 } catch (Throwable e) {
                     if (failure == null) failure = e;
                 }
+                if (timed) callerNanos += System.nanoTime() - a;
+                ran++;
                 done.incrementAndGet();
             }
+            return ran;
         }
 
-        private void work() {
+        private void work(int index) {
             long seen = 0; // the generation at construction: a job published before this thread runs is not missed
             while (true) {
                 long generation = waitForJob(seen);
@@ -197,8 +274,9 @@ public final class Parallelism {
                 seen = generation;
                 Task t = task;
                 int n = parts;
-                // t and n may already belong to a later job; runClaimed then finds the generation changed
-                if (t != null) runClaimed(generation, t, n);
+                // t and n may already belong to a later job; runClaimed then finds the generation changed. A worker
+                // past the job's helpers leaves it to the others (it only woke from spinning).
+                if (t != null && index <= helpers) runClaimed(generation, t, n, false);
             }
         }
 

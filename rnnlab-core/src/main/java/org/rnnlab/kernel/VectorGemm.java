@@ -39,9 +39,11 @@ public final class VectorGemm {
     static final boolean WIDE = L >= 16;
     static final int MR = WIDE ? 8 : 6;
     static final int NR = 2 * L;
-    static final int KC = Integer.getInteger("rnnlab.gemm.kc", 256);
+    /** Depth and width of the blocks from the host's caches ({@link Host#blocking}); the properties override. */
+    private static final int[] BLOCKING = Host.blocking(Host.caches(), NR);
+    static final int KC = Integer.getInteger("rnnlab.gemm.kc", BLOCKING[0]);
     static final int MC = Integer.getInteger("rnnlab.gemm.mcTiles", 8) * MR;
-    static final int NC = Integer.getInteger("rnnlab.gemm.nc", 2048);
+    static final int NC = Integer.getInteger("rnnlab.gemm.nc", BLOCKING[1]) / NR * NR;
 
     /** Plans: how a product is computed (see the class comment). */
     static final int SMALL = 0;

@@ -42,8 +42,9 @@ final class VectorKernel implements Kernel {
 
     @Override
     public String description() {
-        return "vector (" + L + " float lanes, " + VectorGemm.MR + "x" + VectorGemm.NR + " tiles, "
-                + Parallelism.threads() + (Parallelism.threads() == 1 ? " thread)" : " threads)");
+        return "vector (" + L + " float lanes, " + VectorGemm.MR + "x" + VectorGemm.NR + " tiles, blocks "
+                + VectorGemm.KC + " deep " + VectorGemm.NC + " wide, "
+                + Parallelism.describe() + ")";
     }
 
     // ---------------------------------------------------------------------------------------------- products
@@ -53,7 +54,7 @@ final class VectorKernel implements Kernel {
 
     /** How many parts a product of {@code work} multiply-adds is split into. */
     static int parts(long work) {
-        int threads = Parallelism.threads();
+        int threads = Parallelism.activeThreads();
         if (threads == 1 || work < 2 * PART_WORK) return 1;
         return (int) Math.min((long) PARTS_PER_THREAD * threads, work / PART_WORK);
     }
@@ -382,7 +383,7 @@ final class VectorKernel implements Kernel {
     static final int CELL_PARALLEL = 16384;
 
     private static int cellParts(int batch, int hidden) {
-        int threads = Parallelism.threads();
+        int threads = Parallelism.activeThreads();
         if (threads == 1 || batch < 2 || (long) batch * hidden < CELL_PARALLEL) return 1;
         return Math.min(batch, threads);
     }

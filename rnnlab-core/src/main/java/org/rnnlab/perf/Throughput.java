@@ -150,7 +150,10 @@ public final class Throughput {
         r.put("warmup", warmupSteps);
         r.put("clip", c.clip());
         r.put("threads", org.rnnlab.kernel.Parallelism.threads());
+        r.put("threads_now", org.rnnlab.kernel.Parallelism.describe());
         r.put("kernel", org.rnnlab.kernel.Kernel.preferred().name());
+        r.put("kernel_description", org.rnnlab.kernel.Kernel.preferred().description());
+        r.put("host", org.rnnlab.kernel.Host.describe());
         r.put("java", Runtime.version().toString());
         r.put("tokens_per_step", tokensPerStep);
         r.put("train_tokens_per_s", tps);
@@ -201,6 +204,52 @@ public final class Throughput {
             done += round;
         } while (System.nanoTime() - t0 < seconds * 1e9);
         return done;
+    }
+
+    /**
+     * The rate of the engine's matrix product on this host, the yardstick of the training figures: square products
+     * {@code C = A B^T} (the orientation of a layer's forward) of sizes 256, 512, 1024 and 2048, after 1.5 s of
+     * warm-up (or {@code seconds} when shorter), each repeated for {@code seconds / 4}, best GFLOP/s (2 FLOPs a multiply-add) of any repetition, on the kernel threads.
+     */
+    public static Map<String, Object> sgemm(double seconds) {
+        org.rnnlab.kernel.Kernel k = org.rnnlab.kernel.Kernel.preferred();
+        double best = 0;
+        int bestN = 0;
+        Map<String, Object> perSize = new LinkedHashMap<>();
+        Rng rng = new Rng(1);
+        // Warm-up: the JIT compiles the blocked product's code before anything is timed
+        float[] w = new float[256 * 256], wc = new float[256 * 256];
+        long w0 = System.nanoTime();
+        while (System.nanoTime() - w0 < Math.min(1.5, seconds) * 1e9) k.sgemm(false, true, 256, 256, 256, w, 0, 256, w, 0, 256, wc, 0, 256, false);
+        for (int n : new int[] {256, 512, 1024, 2048}) {
+            float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) rng.nextGaussian();
+                b[i] = (float) rng.nextGaussian();
+            }
+            double flops = 2.0 * n * n * n, sizeBest = 0;
+            long t0 = System.nanoTime();
+            do {
+                long a0 = System.nanoTime();
+                k.sgemm(false, true, n, n, n, a, 0, n, b, 0, n, c, 0, n, false);
+                sizeBest = Math.max(sizeBest, flops / (System.nanoTime() - a0));
+            } while (System.nanoTime() - t0 < seconds / 4 * 1e9);
+            perSize.put(String.valueOf(n), Math.round(sizeBest * 10) / 10.0);
+            if (sizeBest > best) {
+                best = sizeBest;
+                bestN = n;
+            }
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("kind", "sgemm");
+        r.put("gflops", best);
+        r.put("n", bestN);
+        r.put("gflops_by_n", perSize);
+        r.put("threads", org.rnnlab.kernel.Parallelism.threads());
+        r.put("kernel", k.description());
+        r.put("host", org.rnnlab.kernel.Host.describe());
+        r.put("java", Runtime.version().toString());
+        return r;
     }
 
     /** The peer's count: 2 FLOPs per multiply-add of the forward matmuls for one token. */

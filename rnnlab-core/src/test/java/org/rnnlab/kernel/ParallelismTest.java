@@ -21,6 +21,72 @@ class ParallelismTest {
     @AfterEach
     void restore() {
         Parallelism.setThreads(THREADS);
+        Parallelism.setAdaptive(true);
+    }
+
+    private static void spin(long nanos) {
+        long t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < nanos) Thread.onSpinWait();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A worker that is slow to finish its parts (as when the OS gives its core to another process) makes the jobs
+     * slower than the caller alone: the pool drops to the caller only, runs the parts there, and probes two threads
+     * again after the back-off.
+     */
+    @Test
+    void workersThatHoldJobsUpAreLeftOutThenProbedAgain() {
+        Parallelism.setThreads(2);
+        Parallelism.Task task = (part, parts) -> {
+            if (Thread.currentThread().getName().startsWith("rnnlab-kernel-")) sleep(3);
+            else spin(100_000);
+        };
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int jobs = 0;
+        while (Parallelism.activeThreads() == 2 && System.nanoTime() < deadline && jobs < 1000) {
+            Parallelism.run(8, task);
+            jobs++;
+        }
+        assertThat(Parallelism.activeThreads()).as("threads after %d slow jobs", jobs).isEqualTo(1);
+        assertThat(Parallelism.describe()).contains("adaptive: 1 now");
+        Recorder r = new Recorder(4, 0);
+        Parallelism.run(4, r);
+        for (int p = 0; p < 4; p++) assertThat(r.threads.get(p)).isSameAs(Thread.currentThread());
+        sleep(ThreadLevel.FIRST_BACKOFF_NANOS / 1_000_000 + 20);
+        assertThat(Parallelism.activeThreads()).as("probing two threads after the back-off").isEqualTo(2);
+    }
+
+    /**
+     * Workers that do their share keep every thread in the jobs (parts of 10 ms, so that even a loaded machine's
+     * wake-up latency leaves two threads about twice as fast as one).
+     */
+    @Test
+    void workersThatHelpKeepTheirPlace() {
+        Parallelism.setThreads(2);
+        Parallelism.Task task = (part, parts) -> sleep(10);
+        for (int i = 0; i < 2 * ThreadLevel.WINDOW_JOBS; i++) Parallelism.run(4, task);
+        assertThat(Parallelism.activeThreads()).isEqualTo(2);
+        assertThat(Parallelism.describe()).isEqualTo("2 threads (adaptive: 2 now, 0 changes)");
+    }
+
+    @Test
+    void withoutAdaptationEveryJobUsesEveryThread() {
+        Parallelism.setThreads(2);
+        Parallelism.setAdaptive(false);
+        Parallelism.Task task = (part, parts) -> {
+            if (Thread.currentThread().getName().startsWith("rnnlab-kernel-")) sleep(3);
+        };
+        for (int i = 0; i < 20; i++) Parallelism.run(4, task);
+        assertThat(Parallelism.activeThreads()).isEqualTo(2);
+        assertThat(Parallelism.describe()).isEqualTo("2 threads (fixed)");
     }
 
     /** Records which thread ran each part, each part taking {@code millis}. */
@@ -121,6 +187,7 @@ class ParallelismTest {
     @Test
     void dispatchingAllocatesNothing() {
         Parallelism.setThreads(2);
+        Parallelism.setAdaptive(false); // empty parts: the adaptation would rightly run them all on the caller
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long me = Thread.currentThread().getId();
         Parallelism.Task task = (part, parts) -> { };
