@@ -25,6 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link #AXPY}, for a few rows of A times an untransposed B ({@code dh W_hh} at batch 1): each row of C a
  *       combination of rows of B, eight vectors of C held in registers.</li>
  *   <li>{@link #SMALL}, products too small to repay packing: plain vectorised loops.</li>
+ *   <li>{@link #ROWS}, never chosen by shape but asked for by {@link Kernel#sgemmRows} (generation's steps):
+ *       {@link #DOTS} for any number of rows, blocks of W outer and rows of A inner, so that W is read once for
+ *       the whole batch and each row of C gets the bits it gets alone.</li>
  * </ul>
  * Each entry of C is a chain of fused multiply-adds over k in increasing order, restarted at each KC block in
  * the blocked scheme; it depends on the plan but not on how C is split into parts, so results are identical
@@ -48,6 +51,11 @@ public final class VectorGemm {
     static final int DOTS = 1;
     static final int AXPY = 2;
     static final int BLOCKED = 3;
+    /**
+     * Not chosen by {@link #plan}, only asked for ({@link Kernel#sgemmRows}): {@link #DOTS} for any number of rows,
+     * so that each row of C gets the bits it gets alone (generation's steps, whatever the batch).
+     */
+    static final int ROWS = 4;
 
     /** At most this many rows of A use the unpacked {@link #DOTS} / {@link #AXPY} plans. */
     static final int FEW_ROWS = 4;
@@ -95,6 +103,7 @@ public final class VectorGemm {
             case DOTS -> {
                 for (int i = 0; i < m; i++) dotRows(n, k, b, bOff, ldb, a, aOff + i * lda, c, cOff + i * ldc, accumulate);
             }
+            case ROWS -> dotRowsBatched(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             case AXPY -> {
                 for (int i = 0; i < m; i++) combineRows(n, k, a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, accumulate);
             }
@@ -559,6 +568,151 @@ public final class VectorGemm {
             float r = s0.lane(0);
             for (int p = bound; p < len; p++) r = Math.fma(mat[mj + p], x[xOff + p], r);
             y[yOff + j] = accumulate ? y[yOff + j] + r : r;
+        }
+    }
+
+    /**
+     * {@code C (m, n) (+)= A (m, k) W^T} for W stored (n, k), each entry computed exactly as {@link #dotRows} computes
+     * it for its row of A alone (the same fused multiply-adds over k in the same order, the same lane tree, the same
+     * scalar tail), so a row's results do not depend on m or on the other rows. Blocks of four rows of W outer, rows
+     * of A inner, two at a time: each block of W is read from memory once for all m rows and then from L1.
+     */
+    static void dotRowsBatched(int m, int n, int k, float[] a, int aOff, int lda, float[] w, int wOff, int ldw,
+                               float[] c, int cOff, int ldc, boolean accumulate) {
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            int wj = wOff + j * ldw;
+            int i = 0;
+            for (; i + 2 <= m; i += 2) {
+                dots4x2(k, w, wj, ldw, a, aOff + i * lda, aOff + (i + 1) * lda, c, cOff + i * ldc + j,
+                        cOff + (i + 1) * ldc + j, accumulate);
+            }
+            for (; i < m; i++) dotRows(4, k, w, wj, ldw, a, aOff + i * lda, c, cOff + i * ldc + j, accumulate);
+        }
+        if (j < n) {
+            for (int i = 0; i < m; i++) {
+                dotRows(n - j, k, w, wOff + j * ldw, ldw, a, aOff + i * lda, c, cOff + i * ldc + j, accumulate);
+            }
+        }
+    }
+
+    /**
+     * Four rows of W (from {@code m0}, {@code ldm} apart) dotted with two rows x, z: eight sums, each the chain
+     * {@link #dotRows} makes for one of them (vector fused multiply-adds from zero, the lane tree, the scalar tail).
+     */
+    private static void dots4x2(int len, float[] mat, int m0, int ldm, float[] x, int xOff, int zOff,
+                                float[] y, int yOff, int y2Off, boolean accumulate) {
+        int bound = S.loopBound(len);
+        int m1 = m0 + ldm, m2 = m1 + ldm, m3 = m2 + ldm;
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        FloatVector t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+        for (int p = 0; p < bound; p += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + p);
+            FloatVector zv = FloatVector.fromArray(S, x, zOff + p);
+            FloatVector w0 = FloatVector.fromArray(S, mat, m0 + p);
+            FloatVector w1 = FloatVector.fromArray(S, mat, m1 + p);
+            FloatVector w2 = FloatVector.fromArray(S, mat, m2 + p);
+            FloatVector w3 = FloatVector.fromArray(S, mat, m3 + p);
+            s0 = w0.fma(xv, s0);
+            s1 = w1.fma(xv, s1);
+            s2 = w2.fma(xv, s2);
+            s3 = w3.fma(xv, s3);
+            t0 = w0.fma(zv, t0);
+            t1 = w1.fma(zv, t1);
+            t2 = w2.fma(zv, t2);
+            t3 = w3.fma(zv, t3);
+        }
+        if (L > 32) {
+            s0 = s0.add(s0.rearrange(VectorMath.H32));
+            s1 = s1.add(s1.rearrange(VectorMath.H32));
+            s2 = s2.add(s2.rearrange(VectorMath.H32));
+            s3 = s3.add(s3.rearrange(VectorMath.H32));
+            t0 = t0.add(t0.rearrange(VectorMath.H32));
+            t1 = t1.add(t1.rearrange(VectorMath.H32));
+            t2 = t2.add(t2.rearrange(VectorMath.H32));
+            t3 = t3.add(t3.rearrange(VectorMath.H32));
+        }
+        if (L > 16) {
+            s0 = s0.add(s0.rearrange(VectorMath.H16));
+            s1 = s1.add(s1.rearrange(VectorMath.H16));
+            s2 = s2.add(s2.rearrange(VectorMath.H16));
+            s3 = s3.add(s3.rearrange(VectorMath.H16));
+            t0 = t0.add(t0.rearrange(VectorMath.H16));
+            t1 = t1.add(t1.rearrange(VectorMath.H16));
+            t2 = t2.add(t2.rearrange(VectorMath.H16));
+            t3 = t3.add(t3.rearrange(VectorMath.H16));
+        }
+        if (L > 8) {
+            s0 = s0.add(s0.rearrange(VectorMath.H8));
+            s1 = s1.add(s1.rearrange(VectorMath.H8));
+            s2 = s2.add(s2.rearrange(VectorMath.H8));
+            s3 = s3.add(s3.rearrange(VectorMath.H8));
+            t0 = t0.add(t0.rearrange(VectorMath.H8));
+            t1 = t1.add(t1.rearrange(VectorMath.H8));
+            t2 = t2.add(t2.rearrange(VectorMath.H8));
+            t3 = t3.add(t3.rearrange(VectorMath.H8));
+        }
+        if (L > 4) {
+            s0 = s0.add(s0.rearrange(VectorMath.H4));
+            s1 = s1.add(s1.rearrange(VectorMath.H4));
+            s2 = s2.add(s2.rearrange(VectorMath.H4));
+            s3 = s3.add(s3.rearrange(VectorMath.H4));
+            t0 = t0.add(t0.rearrange(VectorMath.H4));
+            t1 = t1.add(t1.rearrange(VectorMath.H4));
+            t2 = t2.add(t2.rearrange(VectorMath.H4));
+            t3 = t3.add(t3.rearrange(VectorMath.H4));
+        }
+        if (L > 2) {
+            s0 = s0.add(s0.rearrange(VectorMath.H2));
+            s1 = s1.add(s1.rearrange(VectorMath.H2));
+            s2 = s2.add(s2.rearrange(VectorMath.H2));
+            s3 = s3.add(s3.rearrange(VectorMath.H2));
+            t0 = t0.add(t0.rearrange(VectorMath.H2));
+            t1 = t1.add(t1.rearrange(VectorMath.H2));
+            t2 = t2.add(t2.rearrange(VectorMath.H2));
+            t3 = t3.add(t3.rearrange(VectorMath.H2));
+        }
+        if (L > 1) {
+            s0 = s0.add(s0.rearrange(VectorMath.H1));
+            s1 = s1.add(s1.rearrange(VectorMath.H1));
+            s2 = s2.add(s2.rearrange(VectorMath.H1));
+            s3 = s3.add(s3.rearrange(VectorMath.H1));
+            t0 = t0.add(t0.rearrange(VectorMath.H1));
+            t1 = t1.add(t1.rearrange(VectorMath.H1));
+            t2 = t2.add(t2.rearrange(VectorMath.H1));
+            t3 = t3.add(t3.rearrange(VectorMath.H1));
+        }
+        float r0 = s0.lane(0), r1 = s1.lane(0), r2 = s2.lane(0), r3 = s3.lane(0);
+        float q0 = t0.lane(0), q1 = t1.lane(0), q2 = t2.lane(0), q3 = t3.lane(0);
+        for (int p = bound; p < len; p++) {
+            float xp = x[xOff + p], zp = x[zOff + p];
+            r0 = Math.fma(mat[m0 + p], xp, r0);
+            r1 = Math.fma(mat[m1 + p], xp, r1);
+            r2 = Math.fma(mat[m2 + p], xp, r2);
+            r3 = Math.fma(mat[m3 + p], xp, r3);
+            q0 = Math.fma(mat[m0 + p], zp, q0);
+            q1 = Math.fma(mat[m1 + p], zp, q1);
+            q2 = Math.fma(mat[m2 + p], zp, q2);
+            q3 = Math.fma(mat[m3 + p], zp, q3);
+        }
+        if (accumulate) {
+            y[yOff] += r0;
+            y[yOff + 1] += r1;
+            y[yOff + 2] += r2;
+            y[yOff + 3] += r3;
+            y[y2Off] += q0;
+            y[y2Off + 1] += q1;
+            y[y2Off + 2] += q2;
+            y[y2Off + 3] += q3;
+        } else {
+            y[yOff] = r0;
+            y[yOff + 1] = r1;
+            y[yOff + 2] = r2;
+            y[yOff + 3] = r3;
+            y[y2Off] = q0;
+            y[y2Off + 1] = q1;
+            y[y2Off + 2] = q2;
+            y[y2Off + 3] = q3;
         }
     }
 

@@ -190,8 +190,8 @@ public final class CharModel {
         Param emb = params.get(StateDictNames.EMBEDDING);
         Param wIh = params.get(StateDictNames.weightIh(config.cell().moduleName(), 0));
         row = new float[G];
-        kernel.sgemm(Kernel.NO_TRANS, Kernel.TRANS, 1, G, E, emb.values(), emb.offset() + token * E, E, wIh.values(),
-                wIh.offset(), E, row, 0, G, Kernel.OVERWRITE);
+        kernel.sgemmRows(1, G, E, emb.values(), emb.offset() + token * E, E, wIh.values(), wIh.offset(), E, row, 0, G,
+                Kernel.OVERWRITE);
         // Two threads may both make a row; they make the same one, and the first stored is kept.
         return table.compareAndSet(token, null, row) ? row : table.get(token);
     }
@@ -295,6 +295,9 @@ public final class CharModel {
     /**
      * One step of B sequences: feeds {@code tokens[b]} to sequence b from state {@code from} and writes the next
      * state into {@code to} ({@code to} may be {@code from}: the state then advances in place). Evaluation mode.
+     * Each sequence's row is computed on its own ({@link Kernel#sgemmRows}): its logits and next state have the same
+     * bits whatever B is and whatever the other rows hold, so sequences can be batched together (and regrouped
+     * from step to step) without changing what any of them generates.
      *
      * @return the logits (B, V) of the next token, the workspace's array (overwritten by the next step)
      */
@@ -320,7 +323,7 @@ public final class CharModel {
             System.arraycopy(ws.pass.finalH(l), 0, to.h(l), 0, B * config.hidden());
             if (to.hasCell()) System.arraycopy(ws.pass.finalC(l), 0, to.c(l), 0, B * config.hidden());
         }
-        fc.forward(ws.pass.output(), B, ws.logits);                       // (B, V)
+        fc.forwardRows(ws.pass.output(), B, ws.logits);                   // (B, V)
         return ws.logits;
     }
 
@@ -514,7 +517,7 @@ public final class CharModel {
             this.batch = batch;
             embedded = new float[batch * config.embed()];
             projected = new float[batch * config.cell().gates() * config.hidden()];
-            pass = rnn.newPass(batch, 1);
+            pass = rnn.newStepPass(batch);
             logits = new float[batch * config.vocab()];
         }
 

@@ -74,21 +74,25 @@ abstract class RecurrentBase implements RecurrentLayer {
         final float[] dh;   // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
         final PackedB whhT; // W_hh^T (H, G*H) for the recurrence, packed by forward
         final PackedB whh;  // W_hh (G*H, H) for dh = da W_hh, packed by backward
+        /** A step pass ({@link RecurrentLayer#newStepPass}): its forward products compute each row on its own. */
+        final boolean rows;
 
-        Pass(int batch, int steps) {
+        Pass(int batch, int steps, boolean rows) {
             if (batch < 1 || steps < 1) {
                 throw new IllegalArgumentException("batch and steps must be at least 1, got B = " + batch + ", T = "
                         + steps);
             }
             this.batch = batch;
             this.steps = steps;
+            this.rows = rows;
             int bh = batch * hidden;
             out = new float[steps * bh];
             h0 = new float[bh];
             hT = new float[bh];
             dh = new float[bh];
-            whhT = k.newPackedB(TRANS, hidden, gates * hidden, batch, steps);
-            whh = k.newPackedB(NO_TRANS, gates * hidden, hidden, batch, steps);
+            // a step pass reads W_hh as it is (Kernel.sgemmRows), so it asks for no copy of it
+            whhT = k.newPackedB(TRANS, hidden, gates * hidden, rows ? 1 : batch, steps);
+            whh = k.newPackedB(NO_TRANS, gates * hidden, hidden, rows ? 1 : batch, steps);
         }
 
         /** Where the input projection x W_ih^T (T, B, G*H) goes, and where the cell's {@link #recur} reads it. */
@@ -101,8 +105,13 @@ abstract class RecurrentBase implements RecurrentLayer {
         public final void forward(float[] x, float[] h0In, float[] c0In) {
             // x W_ih^T for all T * B rows at once
             int G = gates * hidden;
-            k.sgemm(NO_TRANS, TRANS, steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0,
-                    G, OVERWRITE);
+            if (rows) {
+                k.sgemmRows(steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0, G,
+                        OVERWRITE);
+            } else {
+                k.sgemm(NO_TRANS, TRANS, steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0,
+                        G, OVERWRITE);
+            }
             recur(h0In, c0In);
         }
 
@@ -116,6 +125,19 @@ abstract class RecurrentBase implements RecurrentLayer {
         final void begin(float[] h0In) {
             System.arraycopy(h0In, 0, h0, 0, batch * hidden);
             k.pack(whhT, wHh.values(), wHh.offset(), hidden);
+        }
+
+        /**
+         * The recurrence's product {@code C (B, G*H) (+)= h (B, H) W_hh^T}: with the packed W_hh^T, or, in a step
+         * pass, by {@link Kernel#sgemmRows} on W_hh itself, so each sequence's row has the bits it has alone.
+         */
+        final void recurrence(float[] h, int hOff, float[] c, int cOff, int ldc, boolean accumulate) {
+            if (rows) {
+                k.sgemmRows(batch, gates * hidden, hidden, h, hOff, hidden, wHh.values(), wHh.offset(), hidden, c, cOff,
+                        ldc, accumulate);
+            } else {
+                k.sgemm(batch, h, hOff, hidden, whhT, c, cOff, ldc, accumulate);
+            }
         }
 
         /** h_T from the last step. */

@@ -29,6 +29,13 @@ public interface RecurrentLayer {
     /** The buffers for sequences of {@code steps} time steps in batches of {@code batch}. */
     Pass newPass(int batch, int steps);
 
+    /**
+     * The buffers for one time step of {@code batch} sequences, for generation: as {@code newPass(batch, 1)}, but
+     * its forward computes each sequence's row on its own ({@link org.rnnlab.kernel.Kernel#sgemmRows}), so a
+     * sequence's outputs have the same bits in any batch, beside any other sequences.
+     */
+    Pass newStepPass(int batch);
+
     default void zeroGrad() {
         for (Param p : params()) p.zeroGrad();
     }
