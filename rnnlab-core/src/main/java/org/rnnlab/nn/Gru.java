@@ -55,7 +55,7 @@ public final class Gru extends RecurrentBase {
 
         @Override
         void recur(float[] h0In, float[] c0Ignored) {
-            int B = batch, H = hidden, G = 3 * H, bh = B * H;
+            int B = active, H = hidden, G = 3 * H, bh = B * H;
             begin(h0In);
             // gx += b_ih
             k.addRowVector(steps * B, G, bIh.values(), bIh.offset(), gates, 0, G);

@@ -67,7 +67,7 @@ public final class Lstm extends RecurrentBase {
 
         @Override
         void recur(float[] h0In, float[] c0In) {
-            int B = batch, H = hidden, G = 4 * H, bh = B * H;
+            int B = active, H = hidden, G = 4 * H, bh = B * H;
             begin(h0In);
             System.arraycopy(c0In, 0, c0, 0, bh);
             // a += (b_ih + b_hh): both biases added here, once, rather than b_hh at every step (the sum rounds

@@ -76,6 +76,8 @@ abstract class RecurrentBase implements RecurrentLayer {
         final PackedB whh;  // W_hh (G*H, H) for dh = da W_hh, packed by backward
         /** A step pass ({@link RecurrentLayer#newStepPass}): its forward products compute each row on its own. */
         final boolean rows;
+        /** The rows forward computes: all B, or in a step pass the first {@link #useRows} of them. */
+        int active;
 
         Pass(int batch, int steps, boolean rows) {
             if (batch < 1 || steps < 1) {
@@ -85,6 +87,7 @@ abstract class RecurrentBase implements RecurrentLayer {
             this.batch = batch;
             this.steps = steps;
             this.rows = rows;
+            this.active = batch;
             int bh = batch * hidden;
             out = new float[steps * bh];
             h0 = new float[bh];
@@ -106,7 +109,7 @@ abstract class RecurrentBase implements RecurrentLayer {
             // x W_ih^T for all T * B rows at once
             int G = gates * hidden;
             if (rows) {
-                k.sgemmRows(steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0, G,
+                k.sgemmRows(steps * active, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0, G,
                         OVERWRITE);
             } else {
                 k.sgemm(NO_TRANS, TRANS, steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0,
@@ -117,13 +120,13 @@ abstract class RecurrentBase implements RecurrentLayer {
 
         @Override
         public final void forwardProjected(float[] projected, float[] h0In, float[] c0In) {
-            System.arraycopy(projected, 0, projection(), 0, steps * batch * gates * hidden);
+            System.arraycopy(projected, 0, projection(), 0, steps * active * gates * hidden);
             recur(h0In, c0In);
         }
 
         /** Copies the initial state in, packs W_hh^T for the steps. */
         final void begin(float[] h0In) {
-            System.arraycopy(h0In, 0, h0, 0, batch * hidden);
+            System.arraycopy(h0In, 0, h0, 0, active * hidden);
             k.pack(whhT, wHh.values(), wHh.offset(), hidden);
         }
 
@@ -133,7 +136,7 @@ abstract class RecurrentBase implements RecurrentLayer {
          */
         final void recurrence(float[] h, int hOff, float[] c, int cOff, int ldc, boolean accumulate) {
             if (rows) {
-                k.sgemmRows(batch, gates * hidden, hidden, h, hOff, hidden, wHh.values(), wHh.offset(), hidden, c, cOff,
+                k.sgemmRows(active, gates * hidden, hidden, h, hOff, hidden, wHh.values(), wHh.offset(), hidden, c, cOff,
                         ldc, accumulate);
             } else {
                 k.sgemm(batch, h, hOff, hidden, whhT, c, cOff, ldc, accumulate);
@@ -142,7 +145,7 @@ abstract class RecurrentBase implements RecurrentLayer {
 
         /** h_T from the last step. */
         final void end() {
-            int bh = batch * hidden;
+            int bh = active * hidden;
             System.arraycopy(out, (steps - 1) * bh, hT, 0, bh);
         }
 
@@ -173,6 +176,13 @@ abstract class RecurrentBase implements RecurrentLayer {
             k.addColumnSums(n, G, dIn, 0, G, bIh.grads(), bIh.offset());
             k.addColumnSums(n, G, dRec, 0, G, bHh.grads(), bHh.offset());
             k.sgemm(NO_TRANS, NO_TRANS, n, in, G, dIn, 0, G, wIh.values(), wIh.offset(), in, dx, 0, in, OVERWRITE);
+        }
+
+        @Override
+        public final void useRows(int n) {
+            if (n < 1 || n > batch) throw new IllegalArgumentException("rows must be in 1.." + batch + ", got " + n);
+            if (!rows && n != batch) throw new IllegalStateException("only a step pass computes fewer rows than its batch");
+            active = n;
         }
 
         @Override public final int batch() { return batch; }

@@ -60,6 +60,13 @@ public interface RecurrentLayer {
          */
         void forwardProjected(float[] projected, float[] h0, float[] c0);
 
+        /**
+         * From now on forward computes only the first {@code rows} of its B rows (inputs, states and outputs keep
+         * their (B, .) layout; the other rows are neither read nor written). Only a step pass
+         * ({@link RecurrentLayer#newStepPass}) takes fewer than B; every pass takes B.
+         */
+        void useRows(int rows);
+
         /** h_t for every step, (T, B, H), from the last forward. */
         float[] output();
 

@@ -100,6 +100,11 @@ public final class RecurrentStack {
             return passes[0].steps();
         }
 
+        /** Every layer's {@link RecurrentLayer.Pass#useRows}: a step pass computes its first {@code rows} rows. */
+        public void useRows(int rows) {
+            for (RecurrentLayer.Pass p : passes) p.useRows(rows);
+        }
+
         /** Runs every layer over {@code x} (T, B, in) from {@code h0[l]} (and {@code c0[l]}), each (B, H). */
         public void forward(float[] x, float[][] h0, float[][] c0, Mode mode) {
             forward(x, false, h0, c0, mode);

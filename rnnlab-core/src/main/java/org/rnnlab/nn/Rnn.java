@@ -52,7 +52,7 @@ public final class Rnn extends RecurrentBase {
 
         @Override
         void recur(float[] h0In, float[] c0Ignored) {
-            int B = batch, H = hidden, bh = B * H;
+            int B = active, H = hidden, bh = B * H;
             begin(h0In);
             // a += (b_ih + b_hh): both biases added here, once, rather than b_hh at every step (the sum rounds
             // differently from PyTorch by an ulp at most)
