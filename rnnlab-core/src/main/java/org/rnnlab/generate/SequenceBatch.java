@@ -83,6 +83,15 @@ public final class SequenceBatch {
             cancelled = true;
         }
 
+        /**
+         * Ends, with {@link Finish#FAILED}, a sequence that no batch has taken (its scheduler stopped before); call it
+         * on the thread that would have added it.
+         */
+        public void abandon(Throwable why) {
+            if (slot != -1 || finish != null) throw new IllegalStateException("this sequence is or was in a batch");
+            end(Finish.FAILED, why);
+        }
+
         /** How many tokens have been generated; {@link #token(int)} reads each (any thread). */
         public int produced() {
             return produced;
