@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
         name = "loadtest",
         mixinStandardHelpOptions = true,
         description = {"A bounded load check of 'rnnlab serve': concurrent clients post completions for a fixed time;",
-            "prints one JSON line with throughput, p50/p90/p99 latency and the count of every error status.",
+            "prints one JSON line with throughput, p50/p90/p99 latency, time per character (p50/p99: a request's",
+            "latency over its characters) and the count of every error status.",
             "With --model it starts its own server on a free loopback port; --url targets a running one."},
         footer = {"", "Examples:",
             "  rnnlab loadtest --model lstm.pt --vocab-from lab --clients 16 --seconds 10",
@@ -43,6 +44,7 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--prompt", defaultValue = "the ", description = "The prompt of every request (default: '${DEFAULT-VALUE}').") String prompt;
     @Option(names = "--concurrency", description = "With --model: requests computed at once (default: the processors).") Integer concurrency;
     @Option(names = "--queue", description = "With --model: requests that may wait (default: 4 x concurrency).") Integer queue;
+    @Option(names = "--max-batch", defaultValue = "32", description = "With --model: completions generating together (default: ${DEFAULT-VALUE}).") int maxBatch;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -61,7 +63,8 @@ final class LoadTestCommand implements Callable<Integer> {
             ServeConfig defaults = ServeConfig.defaults();
             server = new ModelServer(List.of(new ServedModel("model", loaded.model(), loaded.vocabulary(), Map.of())),
                     new ServeConfig("127.0.0.1", 0, defaults.maxPromptChars(), Math.max(length, defaults.maxLength()),
-                            defaults.maxBodyBytes(), defaults.requestTimeout(), running, queue == null ? 4 * running : queue));
+                            defaults.maxBodyBytes(), defaults.requestTimeout(), running, queue == null ? 4 * running : queue,
+                            maxBatch));
             base = URI.create("http://127.0.0.1:" + server.start());
         }
         try {

@@ -67,6 +67,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--queue", description = "Requests that may wait for a turn before 503 (default: 4 x concurrency).")
     Integer queue;
 
+    @Option(names = "--max-batch", defaultValue = "32", description = "Sampled completions of one model generating "
+            + "together, one batched step for all (continuous batching; default: ${DEFAULT-VALUE}); more wait in the queue.")
+    int maxBatch;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<ServedModel> served = new ArrayList<>();
@@ -85,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         int running = concurrency == null ? cores : concurrency;
         ServeConfig config = new ServeConfig(host, port, maxPrompt, maxLength, 64 * 1024, Duration.ofSeconds(timeoutSeconds),
-                running, queue == null ? 4 * running : queue);
+                running, queue == null ? 4 * running : queue, maxBatch);
         ModelServer server = new ModelServer(served, config);
         int bound = server.start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -25,6 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link #AXPY}, for a few rows of A times an untransposed B ({@code dh W_hh} at batch 1): each row of C a
  *       combination of rows of B, eight vectors of C held in registers.</li>
  *   <li>{@link #SMALL}, products too small to repay packing: plain vectorised loops.</li>
+ *   <li>{@link #ROWS}, never chosen by shape but asked for by {@link Kernel#sgemmRows} (generation's steps):
+ *       {@link #DOTS} for any number of rows, blocks of W outer and rows of A inner, so that W is read once for
+ *       the whole batch and each row of C gets the bits it gets alone.</li>
  * </ul>
  * Each entry of C is a chain of fused multiply-adds over k in increasing order, restarted at each KC block in
  * the blocked scheme; it depends on the plan but not on how C is split into parts, so results are identical
@@ -50,6 +53,11 @@ public final class VectorGemm {
     static final int DOTS = 1;
     static final int AXPY = 2;
     static final int BLOCKED = 3;
+    /**
+     * Not chosen by {@link #plan}, only asked for ({@link Kernel#sgemmRows}): {@link #DOTS} for any number of rows,
+     * so that each row of C gets the bits it gets alone (generation's steps, whatever the batch).
+     */
+    static final int ROWS = 4;
 
     /** At most this many rows of A use the unpacked {@link #DOTS} / {@link #AXPY} plans. */
     static final int FEW_ROWS = 4;
@@ -97,6 +105,7 @@ public final class VectorGemm {
             case DOTS -> {
                 for (int i = 0; i < m; i++) dotRows(n, k, b, bOff, ldb, a, aOff + i * lda, c, cOff + i * ldc, accumulate);
             }
+            case ROWS -> dotRowsBatched(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             case AXPY -> {
                 for (int i = 0; i < m; i++) combineRows(n, k, a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, accumulate);
             }
@@ -561,6 +570,364 @@ public final class VectorGemm {
             float r = s0.lane(0);
             for (int p = bound; p < len; p++) r = Math.fma(mat[mj + p], x[xOff + p], r);
             y[yOff + j] = accumulate ? y[yOff + j] + r : r;
+        }
+    }
+
+    /**
+     * {@code C (m, n) (+)= A (m, k) W^T} for W stored (n, k), each entry computed exactly as {@link #dotRows} computes
+     * it for its row of A alone (the same fused multiply-adds over k in the same order, the same lane tree, the same
+     * scalar tail), so a row's results do not depend on m or on the other rows. Blocks of four rows of W outer, rows
+     * of A inner, four at a time with 32 vector registers, two otherwise: each block of W is read from memory once for all m rows and then from L1.
+     */
+    static void dotRowsBatched(int m, int n, int k, float[] a, int aOff, int lda, float[] w, int wOff, int ldw,
+                               float[] c, int cOff, int ldc, boolean accumulate) {
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            int wj = wOff + j * ldw;
+            int i = 0;
+            if (WIDE) {
+                for (; i + 4 <= m; i += 4) dots4x4(k, w, wj, ldw, a, aOff + i * lda, lda, c, cOff + i * ldc + j, ldc, accumulate);
+            }
+            for (; i + 2 <= m; i += 2) {
+                dots4x2(k, w, wj, ldw, a, aOff + i * lda, aOff + (i + 1) * lda, c, cOff + i * ldc + j,
+                        cOff + (i + 1) * ldc + j, accumulate);
+            }
+            for (; i < m; i++) dotRows(4, k, w, wj, ldw, a, aOff + i * lda, c, cOff + i * ldc + j, accumulate);
+        }
+        if (j < n) {
+            for (int i = 0; i < m; i++) {
+                dotRows(n - j, k, w, wOff + j * ldw, ldw, a, aOff + i * lda, c, cOff + i * ldc + j, accumulate);
+            }
+        }
+    }
+
+    /**
+     * Four rows of W (from {@code m0}, {@code ldm} apart) dotted with four rows of A ({@code lda} apart): sixteen sums,
+     * each the chain {@link #dotRows} makes for one of them. For CPUs with 32 vector registers (16 accumulators, 8
+     * operands): half the loads per multiply-add of {@link #dots4x2}.
+     */
+    private static void dots4x4(int len, float[] mat, int m0, int ldm, float[] x, int xOff, int lda,
+                                float[] y, int yOff, int ldy, boolean accumulate) {
+        int bound = S.loopBound(len);
+        int m1 = m0 + ldm, m2 = m1 + ldm, m3 = m2 + ldm;
+        int x0 = xOff, x1 = x0 + lda, x2 = x1 + lda, x3 = x2 + lda;
+        FloatVector a00 = FloatVector.zero(S);
+        FloatVector a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int p = 0; p < bound; p += L) {
+            FloatVector w0 = FloatVector.fromArray(S, mat, m0 + p);
+            FloatVector w1 = FloatVector.fromArray(S, mat, m1 + p);
+            FloatVector w2 = FloatVector.fromArray(S, mat, m2 + p);
+            FloatVector w3 = FloatVector.fromArray(S, mat, m3 + p);
+            FloatVector v0 = FloatVector.fromArray(S, x, x0 + p);
+            a00 = w0.fma(v0, a00);
+            a01 = w1.fma(v0, a01);
+            a02 = w2.fma(v0, a02);
+            a03 = w3.fma(v0, a03);
+            FloatVector v1 = FloatVector.fromArray(S, x, x1 + p);
+            a10 = w0.fma(v1, a10);
+            a11 = w1.fma(v1, a11);
+            a12 = w2.fma(v1, a12);
+            a13 = w3.fma(v1, a13);
+            FloatVector v2 = FloatVector.fromArray(S, x, x2 + p);
+            a20 = w0.fma(v2, a20);
+            a21 = w1.fma(v2, a21);
+            a22 = w2.fma(v2, a22);
+            a23 = w3.fma(v2, a23);
+            FloatVector v3 = FloatVector.fromArray(S, x, x3 + p);
+            a30 = w0.fma(v3, a30);
+            a31 = w1.fma(v3, a31);
+            a32 = w2.fma(v3, a32);
+            a33 = w3.fma(v3, a33);
+        }
+        if (L > 32) {
+            a00 = a00.add(a00.rearrange(VectorMath.H32));
+            a01 = a01.add(a01.rearrange(VectorMath.H32));
+            a02 = a02.add(a02.rearrange(VectorMath.H32));
+            a03 = a03.add(a03.rearrange(VectorMath.H32));
+            a10 = a10.add(a10.rearrange(VectorMath.H32));
+            a11 = a11.add(a11.rearrange(VectorMath.H32));
+            a12 = a12.add(a12.rearrange(VectorMath.H32));
+            a13 = a13.add(a13.rearrange(VectorMath.H32));
+            a20 = a20.add(a20.rearrange(VectorMath.H32));
+            a21 = a21.add(a21.rearrange(VectorMath.H32));
+            a22 = a22.add(a22.rearrange(VectorMath.H32));
+            a23 = a23.add(a23.rearrange(VectorMath.H32));
+            a30 = a30.add(a30.rearrange(VectorMath.H32));
+            a31 = a31.add(a31.rearrange(VectorMath.H32));
+            a32 = a32.add(a32.rearrange(VectorMath.H32));
+            a33 = a33.add(a33.rearrange(VectorMath.H32));
+        }
+        if (L > 16) {
+            a00 = a00.add(a00.rearrange(VectorMath.H16));
+            a01 = a01.add(a01.rearrange(VectorMath.H16));
+            a02 = a02.add(a02.rearrange(VectorMath.H16));
+            a03 = a03.add(a03.rearrange(VectorMath.H16));
+            a10 = a10.add(a10.rearrange(VectorMath.H16));
+            a11 = a11.add(a11.rearrange(VectorMath.H16));
+            a12 = a12.add(a12.rearrange(VectorMath.H16));
+            a13 = a13.add(a13.rearrange(VectorMath.H16));
+            a20 = a20.add(a20.rearrange(VectorMath.H16));
+            a21 = a21.add(a21.rearrange(VectorMath.H16));
+            a22 = a22.add(a22.rearrange(VectorMath.H16));
+            a23 = a23.add(a23.rearrange(VectorMath.H16));
+            a30 = a30.add(a30.rearrange(VectorMath.H16));
+            a31 = a31.add(a31.rearrange(VectorMath.H16));
+            a32 = a32.add(a32.rearrange(VectorMath.H16));
+            a33 = a33.add(a33.rearrange(VectorMath.H16));
+        }
+        if (L > 8) {
+            a00 = a00.add(a00.rearrange(VectorMath.H8));
+            a01 = a01.add(a01.rearrange(VectorMath.H8));
+            a02 = a02.add(a02.rearrange(VectorMath.H8));
+            a03 = a03.add(a03.rearrange(VectorMath.H8));
+            a10 = a10.add(a10.rearrange(VectorMath.H8));
+            a11 = a11.add(a11.rearrange(VectorMath.H8));
+            a12 = a12.add(a12.rearrange(VectorMath.H8));
+            a13 = a13.add(a13.rearrange(VectorMath.H8));
+            a20 = a20.add(a20.rearrange(VectorMath.H8));
+            a21 = a21.add(a21.rearrange(VectorMath.H8));
+            a22 = a22.add(a22.rearrange(VectorMath.H8));
+            a23 = a23.add(a23.rearrange(VectorMath.H8));
+            a30 = a30.add(a30.rearrange(VectorMath.H8));
+            a31 = a31.add(a31.rearrange(VectorMath.H8));
+            a32 = a32.add(a32.rearrange(VectorMath.H8));
+            a33 = a33.add(a33.rearrange(VectorMath.H8));
+        }
+        if (L > 4) {
+            a00 = a00.add(a00.rearrange(VectorMath.H4));
+            a01 = a01.add(a01.rearrange(VectorMath.H4));
+            a02 = a02.add(a02.rearrange(VectorMath.H4));
+            a03 = a03.add(a03.rearrange(VectorMath.H4));
+            a10 = a10.add(a10.rearrange(VectorMath.H4));
+            a11 = a11.add(a11.rearrange(VectorMath.H4));
+            a12 = a12.add(a12.rearrange(VectorMath.H4));
+            a13 = a13.add(a13.rearrange(VectorMath.H4));
+            a20 = a20.add(a20.rearrange(VectorMath.H4));
+            a21 = a21.add(a21.rearrange(VectorMath.H4));
+            a22 = a22.add(a22.rearrange(VectorMath.H4));
+            a23 = a23.add(a23.rearrange(VectorMath.H4));
+            a30 = a30.add(a30.rearrange(VectorMath.H4));
+            a31 = a31.add(a31.rearrange(VectorMath.H4));
+            a32 = a32.add(a32.rearrange(VectorMath.H4));
+            a33 = a33.add(a33.rearrange(VectorMath.H4));
+        }
+        if (L > 2) {
+            a00 = a00.add(a00.rearrange(VectorMath.H2));
+            a01 = a01.add(a01.rearrange(VectorMath.H2));
+            a02 = a02.add(a02.rearrange(VectorMath.H2));
+            a03 = a03.add(a03.rearrange(VectorMath.H2));
+            a10 = a10.add(a10.rearrange(VectorMath.H2));
+            a11 = a11.add(a11.rearrange(VectorMath.H2));
+            a12 = a12.add(a12.rearrange(VectorMath.H2));
+            a13 = a13.add(a13.rearrange(VectorMath.H2));
+            a20 = a20.add(a20.rearrange(VectorMath.H2));
+            a21 = a21.add(a21.rearrange(VectorMath.H2));
+            a22 = a22.add(a22.rearrange(VectorMath.H2));
+            a23 = a23.add(a23.rearrange(VectorMath.H2));
+            a30 = a30.add(a30.rearrange(VectorMath.H2));
+            a31 = a31.add(a31.rearrange(VectorMath.H2));
+            a32 = a32.add(a32.rearrange(VectorMath.H2));
+            a33 = a33.add(a33.rearrange(VectorMath.H2));
+        }
+        if (L > 1) {
+            a00 = a00.add(a00.rearrange(VectorMath.H1));
+            a01 = a01.add(a01.rearrange(VectorMath.H1));
+            a02 = a02.add(a02.rearrange(VectorMath.H1));
+            a03 = a03.add(a03.rearrange(VectorMath.H1));
+            a10 = a10.add(a10.rearrange(VectorMath.H1));
+            a11 = a11.add(a11.rearrange(VectorMath.H1));
+            a12 = a12.add(a12.rearrange(VectorMath.H1));
+            a13 = a13.add(a13.rearrange(VectorMath.H1));
+            a20 = a20.add(a20.rearrange(VectorMath.H1));
+            a21 = a21.add(a21.rearrange(VectorMath.H1));
+            a22 = a22.add(a22.rearrange(VectorMath.H1));
+            a23 = a23.add(a23.rearrange(VectorMath.H1));
+            a30 = a30.add(a30.rearrange(VectorMath.H1));
+            a31 = a31.add(a31.rearrange(VectorMath.H1));
+            a32 = a32.add(a32.rearrange(VectorMath.H1));
+            a33 = a33.add(a33.rearrange(VectorMath.H1));
+        }
+        float r00 = a00.lane(0), r01 = a01.lane(0), r02 = a02.lane(0), r03 = a03.lane(0);
+        float r10 = a10.lane(0), r11 = a11.lane(0), r12 = a12.lane(0), r13 = a13.lane(0);
+        float r20 = a20.lane(0), r21 = a21.lane(0), r22 = a22.lane(0), r23 = a23.lane(0);
+        float r30 = a30.lane(0), r31 = a31.lane(0), r32 = a32.lane(0), r33 = a33.lane(0);
+        for (int p = bound; p < len; p++) {
+            float w0 = mat[m0 + p], w1 = mat[m1 + p], w2 = mat[m2 + p], w3 = mat[m3 + p];
+            float v0 = x[x0 + p];
+            r00 = Math.fma(w0, v0, r00);
+            r01 = Math.fma(w1, v0, r01);
+            r02 = Math.fma(w2, v0, r02);
+            r03 = Math.fma(w3, v0, r03);
+            float v1 = x[x1 + p];
+            r10 = Math.fma(w0, v1, r10);
+            r11 = Math.fma(w1, v1, r11);
+            r12 = Math.fma(w2, v1, r12);
+            r13 = Math.fma(w3, v1, r13);
+            float v2 = x[x2 + p];
+            r20 = Math.fma(w0, v2, r20);
+            r21 = Math.fma(w1, v2, r21);
+            r22 = Math.fma(w2, v2, r22);
+            r23 = Math.fma(w3, v2, r23);
+            float v3 = x[x3 + p];
+            r30 = Math.fma(w0, v3, r30);
+            r31 = Math.fma(w1, v3, r31);
+            r32 = Math.fma(w2, v3, r32);
+            r33 = Math.fma(w3, v3, r33);
+        }
+        if (accumulate) {
+            y[yOff + 0 * ldy + 0] += r00;
+            y[yOff + 0 * ldy + 1] += r01;
+            y[yOff + 0 * ldy + 2] += r02;
+            y[yOff + 0 * ldy + 3] += r03;
+            y[yOff + 1 * ldy + 0] += r10;
+            y[yOff + 1 * ldy + 1] += r11;
+            y[yOff + 1 * ldy + 2] += r12;
+            y[yOff + 1 * ldy + 3] += r13;
+            y[yOff + 2 * ldy + 0] += r20;
+            y[yOff + 2 * ldy + 1] += r21;
+            y[yOff + 2 * ldy + 2] += r22;
+            y[yOff + 2 * ldy + 3] += r23;
+            y[yOff + 3 * ldy + 0] += r30;
+            y[yOff + 3 * ldy + 1] += r31;
+            y[yOff + 3 * ldy + 2] += r32;
+            y[yOff + 3 * ldy + 3] += r33;
+        } else {
+            y[yOff + 0 * ldy + 0] = r00;
+            y[yOff + 0 * ldy + 1] = r01;
+            y[yOff + 0 * ldy + 2] = r02;
+            y[yOff + 0 * ldy + 3] = r03;
+            y[yOff + 1 * ldy + 0] = r10;
+            y[yOff + 1 * ldy + 1] = r11;
+            y[yOff + 1 * ldy + 2] = r12;
+            y[yOff + 1 * ldy + 3] = r13;
+            y[yOff + 2 * ldy + 0] = r20;
+            y[yOff + 2 * ldy + 1] = r21;
+            y[yOff + 2 * ldy + 2] = r22;
+            y[yOff + 2 * ldy + 3] = r23;
+            y[yOff + 3 * ldy + 0] = r30;
+            y[yOff + 3 * ldy + 1] = r31;
+            y[yOff + 3 * ldy + 2] = r32;
+            y[yOff + 3 * ldy + 3] = r33;
+        }
+    }
+
+    /**
+     * Four rows of W (from {@code m0}, {@code ldm} apart) dotted with two rows x, z: eight sums, each the chain
+     * {@link #dotRows} makes for one of them (vector fused multiply-adds from zero, the lane tree, the scalar tail).
+     */
+    private static void dots4x2(int len, float[] mat, int m0, int ldm, float[] x, int xOff, int zOff,
+                                float[] y, int yOff, int y2Off, boolean accumulate) {
+        int bound = S.loopBound(len);
+        int m1 = m0 + ldm, m2 = m1 + ldm, m3 = m2 + ldm;
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        FloatVector t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+        for (int p = 0; p < bound; p += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + p);
+            FloatVector zv = FloatVector.fromArray(S, x, zOff + p);
+            FloatVector w0 = FloatVector.fromArray(S, mat, m0 + p);
+            FloatVector w1 = FloatVector.fromArray(S, mat, m1 + p);
+            FloatVector w2 = FloatVector.fromArray(S, mat, m2 + p);
+            FloatVector w3 = FloatVector.fromArray(S, mat, m3 + p);
+            s0 = w0.fma(xv, s0);
+            s1 = w1.fma(xv, s1);
+            s2 = w2.fma(xv, s2);
+            s3 = w3.fma(xv, s3);
+            t0 = w0.fma(zv, t0);
+            t1 = w1.fma(zv, t1);
+            t2 = w2.fma(zv, t2);
+            t3 = w3.fma(zv, t3);
+        }
+        if (L > 32) {
+            s0 = s0.add(s0.rearrange(VectorMath.H32));
+            s1 = s1.add(s1.rearrange(VectorMath.H32));
+            s2 = s2.add(s2.rearrange(VectorMath.H32));
+            s3 = s3.add(s3.rearrange(VectorMath.H32));
+            t0 = t0.add(t0.rearrange(VectorMath.H32));
+            t1 = t1.add(t1.rearrange(VectorMath.H32));
+            t2 = t2.add(t2.rearrange(VectorMath.H32));
+            t3 = t3.add(t3.rearrange(VectorMath.H32));
+        }
+        if (L > 16) {
+            s0 = s0.add(s0.rearrange(VectorMath.H16));
+            s1 = s1.add(s1.rearrange(VectorMath.H16));
+            s2 = s2.add(s2.rearrange(VectorMath.H16));
+            s3 = s3.add(s3.rearrange(VectorMath.H16));
+            t0 = t0.add(t0.rearrange(VectorMath.H16));
+            t1 = t1.add(t1.rearrange(VectorMath.H16));
+            t2 = t2.add(t2.rearrange(VectorMath.H16));
+            t3 = t3.add(t3.rearrange(VectorMath.H16));
+        }
+        if (L > 8) {
+            s0 = s0.add(s0.rearrange(VectorMath.H8));
+            s1 = s1.add(s1.rearrange(VectorMath.H8));
+            s2 = s2.add(s2.rearrange(VectorMath.H8));
+            s3 = s3.add(s3.rearrange(VectorMath.H8));
+            t0 = t0.add(t0.rearrange(VectorMath.H8));
+            t1 = t1.add(t1.rearrange(VectorMath.H8));
+            t2 = t2.add(t2.rearrange(VectorMath.H8));
+            t3 = t3.add(t3.rearrange(VectorMath.H8));
+        }
+        if (L > 4) {
+            s0 = s0.add(s0.rearrange(VectorMath.H4));
+            s1 = s1.add(s1.rearrange(VectorMath.H4));
+            s2 = s2.add(s2.rearrange(VectorMath.H4));
+            s3 = s3.add(s3.rearrange(VectorMath.H4));
+            t0 = t0.add(t0.rearrange(VectorMath.H4));
+            t1 = t1.add(t1.rearrange(VectorMath.H4));
+            t2 = t2.add(t2.rearrange(VectorMath.H4));
+            t3 = t3.add(t3.rearrange(VectorMath.H4));
+        }
+        if (L > 2) {
+            s0 = s0.add(s0.rearrange(VectorMath.H2));
+            s1 = s1.add(s1.rearrange(VectorMath.H2));
+            s2 = s2.add(s2.rearrange(VectorMath.H2));
+            s3 = s3.add(s3.rearrange(VectorMath.H2));
+            t0 = t0.add(t0.rearrange(VectorMath.H2));
+            t1 = t1.add(t1.rearrange(VectorMath.H2));
+            t2 = t2.add(t2.rearrange(VectorMath.H2));
+            t3 = t3.add(t3.rearrange(VectorMath.H2));
+        }
+        if (L > 1) {
+            s0 = s0.add(s0.rearrange(VectorMath.H1));
+            s1 = s1.add(s1.rearrange(VectorMath.H1));
+            s2 = s2.add(s2.rearrange(VectorMath.H1));
+            s3 = s3.add(s3.rearrange(VectorMath.H1));
+            t0 = t0.add(t0.rearrange(VectorMath.H1));
+            t1 = t1.add(t1.rearrange(VectorMath.H1));
+            t2 = t2.add(t2.rearrange(VectorMath.H1));
+            t3 = t3.add(t3.rearrange(VectorMath.H1));
+        }
+        float r0 = s0.lane(0), r1 = s1.lane(0), r2 = s2.lane(0), r3 = s3.lane(0);
+        float q0 = t0.lane(0), q1 = t1.lane(0), q2 = t2.lane(0), q3 = t3.lane(0);
+        for (int p = bound; p < len; p++) {
+            float xp = x[xOff + p], zp = x[zOff + p];
+            r0 = Math.fma(mat[m0 + p], xp, r0);
+            r1 = Math.fma(mat[m1 + p], xp, r1);
+            r2 = Math.fma(mat[m2 + p], xp, r2);
+            r3 = Math.fma(mat[m3 + p], xp, r3);
+            q0 = Math.fma(mat[m0 + p], zp, q0);
+            q1 = Math.fma(mat[m1 + p], zp, q1);
+            q2 = Math.fma(mat[m2 + p], zp, q2);
+            q3 = Math.fma(mat[m3 + p], zp, q3);
+        }
+        if (accumulate) {
+            y[yOff] += r0;
+            y[yOff + 1] += r1;
+            y[yOff + 2] += r2;
+            y[yOff + 3] += r3;
+            y[y2Off] += q0;
+            y[y2Off + 1] += q1;
+            y[y2Off + 2] += q2;
+            y[y2Off + 3] += q3;
+        } else {
+            y[yOff] = r0;
+            y[yOff + 1] = r1;
+            y[yOff + 2] = r2;
+            y[yOff + 3] = r3;
+            y[y2Off] = q0;
+            y[y2Off + 1] = q1;
+            y[y2Off + 2] = q2;
+            y[y2Off + 3] = q3;
         }
     }
 

@@ -190,8 +190,8 @@ public final class CharModel {
         Param emb = params.get(StateDictNames.EMBEDDING);
         Param wIh = params.get(StateDictNames.weightIh(config.cell().moduleName(), 0));
         row = new float[G];
-        kernel.sgemm(Kernel.NO_TRANS, Kernel.TRANS, 1, G, E, emb.values(), emb.offset() + token * E, E, wIh.values(),
-                wIh.offset(), E, row, 0, G, Kernel.OVERWRITE);
+        kernel.sgemmRows(1, G, E, emb.values(), emb.offset() + token * E, E, wIh.values(), wIh.offset(), E, row, 0, G,
+                Kernel.OVERWRITE);
         // Two threads may both make a row; they make the same one, and the first stored is kept.
         return table.compareAndSet(token, null, row) ? row : table.get(token);
     }
@@ -295,32 +295,52 @@ public final class CharModel {
     /**
      * One step of B sequences: feeds {@code tokens[b]} to sequence b from state {@code from} and writes the next
      * state into {@code to} ({@code to} may be {@code from}: the state then advances in place). Evaluation mode.
+     * Each sequence's row is computed on its own ({@link Kernel#sgemmRows}): its logits and next state have the same
+     * bits whatever B is and whatever the other rows hold, so sequences can be batched together (and regrouped
+     * from step to step) without changing what any of them generates.
      *
      * @return the logits (B, V) of the next token, the workspace's array (overwritten by the next step)
      */
     public float[] step(StepWorkspace ws, int[] tokens, State from, State to) {
         requireOwn(ws.owner());
+        if (tokens.length != ws.batch) {
+            throw new IllegalArgumentException("step needs one token per sequence: B = " + ws.batch + ", got " + tokens.length);
+        }
+        return step(ws, ws.batch, tokens, from, to);
+    }
+
+    /**
+     * {@link #step(StepWorkspace, int[], State, State)} for the first {@code rows} of the workspace's B sequences
+     * only: {@code tokens} has (at least) {@code rows} entries, the states keep their (L, B, H) shape and only their
+     * first {@code rows} rows are read and written, and the logits' first {@code rows} rows (rows, V) are the
+     * result. Each row gets the bits it gets in any other batch. For a scheduler that keeps sequences in the
+     * slots of one workspace and steps however many are live.
+     */
+    public float[] step(StepWorkspace ws, int rows, int[] tokens, State from, State to) {
+        requireOwn(ws.owner());
         int B = ws.batch;
-        if (tokens.length != B) {
-            throw new IllegalArgumentException("step needs one token per sequence: B = " + B + ", got " + tokens.length);
+        if (rows < 1 || rows > B) throw new IllegalArgumentException("rows must be in 1.." + B + ", got " + rows);
+        if (tokens.length < rows) {
+            throw new IllegalArgumentException("step needs one token per sequence: " + rows + " rows, got " + tokens.length);
         }
         from.requireShape(config, B, "step state");
         to.requireShape(config, B, "step output state");
-        for (int b = 0; b < B; b++) token("input", tokens[b], b, 0);
+        for (int b = 0; b < rows; b++) token("input", tokens[b], b, 0);
+        ws.pass.useRows(rows);
         AtomicReferenceArray<float[]> table = inputProducts;
         if (table == null) {
-            embedding.forward(tokens, B, ws.embedded);                    // (1, B, E)
+            embedding.forward(tokens, rows, ws.embedded);                 // (1, rows, E)
             ws.pass.forward(ws.embedded, from.hArrays(), from.cArrays(), Mode.EVAL);
         } else {
             int G = ws.projected.length / B;
-            for (int b = 0; b < B; b++) System.arraycopy(inputProduct(table, tokens[b]), 0, ws.projected, b * G, G);
+            for (int b = 0; b < rows; b++) System.arraycopy(inputProduct(table, tokens[b]), 0, ws.projected, b * G, G);
             ws.pass.forwardProjected(ws.projected, from.hArrays(), from.cArrays(), Mode.EVAL);
         }
         for (int l = 0; l < config.layers(); l++) {
-            System.arraycopy(ws.pass.finalH(l), 0, to.h(l), 0, B * config.hidden());
-            if (to.hasCell()) System.arraycopy(ws.pass.finalC(l), 0, to.c(l), 0, B * config.hidden());
+            System.arraycopy(ws.pass.finalH(l), 0, to.h(l), 0, rows * config.hidden());
+            if (to.hasCell()) System.arraycopy(ws.pass.finalC(l), 0, to.c(l), 0, rows * config.hidden());
         }
-        fc.forward(ws.pass.output(), B, ws.logits);                       // (B, V)
+        fc.forwardRows(ws.pass.output(), rows, ws.logits);                // (rows, V)
         return ws.logits;
     }
 
@@ -514,7 +534,7 @@ public final class CharModel {
             this.batch = batch;
             embedded = new float[batch * config.embed()];
             projected = new float[batch * config.cell().gates() * config.hidden()];
-            pass = rnn.newPass(batch, 1);
+            pass = rnn.newStepPass(batch);
             logits = new float[batch * config.vocab()];
         }
 

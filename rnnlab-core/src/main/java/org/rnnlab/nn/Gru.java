@@ -24,7 +24,12 @@ public final class Gru extends RecurrentBase {
 
     @Override
     public Pass newPass(int batch, int steps) {
-        return new Pass(batch, steps);
+        return new Pass(batch, steps, false);
+    }
+
+    @Override
+    public Pass newStepPass(int batch) {
+        return new Pass(batch, 1, true);
     }
 
     /** The buffers of one (B, T) batch. */
@@ -34,8 +39,8 @@ public final class Gru extends RecurrentBase {
         private final float[] dGx;   // (T, B, 3H) dLoss/dgx_t
         private final float[] dGh;   // (T, B, 3H) dLoss/dgh_t
 
-        Pass(int batch, int steps) {
-            super(batch, steps);
+        Pass(int batch, int steps, boolean rows) {
+            super(batch, steps, rows);
             int n = steps * batch * 3 * hidden;
             gates = new float[n];
             hProj = new float[n];
@@ -50,7 +55,7 @@ public final class Gru extends RecurrentBase {
 
         @Override
         void recur(float[] h0In, float[] c0Ignored) {
-            int B = batch, H = hidden, G = 3 * H, bh = B * H;
+            int B = active, H = hidden, G = 3 * H, bh = B * H;
             begin(h0In);
             // gx += b_ih
             k.addRowVector(steps * B, G, bIh.values(), bIh.offset(), gates, 0, G);
@@ -59,7 +64,7 @@ public final class Gru extends RecurrentBase {
                 float[] hPrev = t == 0 ? h0 : out;
                 int prev = t == 0 ? 0 : s - bh;
                 // gh = h_{t-1} W_hh^T + b_hh
-                k.sgemm(B, hPrev, prev, H, whhT, hProj, g, G, OVERWRITE);
+                recurrence(hPrev, prev, hProj, g, G, OVERWRITE);
                 k.addRowVector(B, G, bHh.values(), bHh.offset(), hProj, g, G);
                 // r z n; h_t = (1 - z) n + z h_{t-1}
                 k.gruCell(B, H, gates, g, hProj, g, hPrev, prev, out, s);

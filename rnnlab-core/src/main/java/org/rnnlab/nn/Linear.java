@@ -47,6 +47,15 @@ public final class Linear {
         k.addRowVector(rows, out, bias.values(), bias.offset(), y, 0, out);
     }
 
+    /**
+     * {@link #forward} with each row computed on its own ({@link Kernel#sgemmRows}): a row's bits do not depend on
+     * how many rows come with it. Generation's steps.
+     */
+    public void forwardRows(float[] x, int rows, float[] y) {
+        k.sgemmRows(rows, out, in, x, 0, in, weight.values(), weight.offset(), in, y, 0, out, OVERWRITE);
+        k.addRowVector(rows, out, bias.values(), bias.offset(), y, 0, out);
+    }
+
     /** {@link #forward} into {@code y} from row offset {@code yOff} (floats): y[yOff + r * out + j]. */
     public void forward(float[] x, int rows, float[] y, int yOff) {
         k.sgemm(NO_TRANS, TRANS, rows, out, in, x, 0, in, weight.values(), weight.offset(), in, y, yOff, out, OVERWRITE);

@@ -30,7 +30,12 @@ public final class Lstm extends RecurrentBase {
 
     @Override
     public Pass newPass(int batch, int steps) {
-        return new Pass(batch, steps);
+        return new Pass(batch, steps, false);
+    }
+
+    @Override
+    public Pass newStepPass(int batch) {
+        return new Pass(batch, 1, true);
     }
 
     /** The buffers of one (B, T) batch. */
@@ -43,8 +48,8 @@ public final class Lstm extends RecurrentBase {
         private final float[] dc;      // (B, H) dLoss/dc_{t-1} while walking back; dLoss/dc0 at the end
         private final float[] biasSum; // (4H) b_ih + b_hh
 
-        Pass(int batch, int steps) {
-            super(batch, steps);
+        Pass(int batch, int steps, boolean rows) {
+            super(batch, steps, rows);
             int bh = batch * hidden;
             gates = new float[steps * bh * 4];
             cells = new float[steps * bh];
@@ -62,7 +67,7 @@ public final class Lstm extends RecurrentBase {
 
         @Override
         void recur(float[] h0In, float[] c0In) {
-            int B = batch, H = hidden, G = 4 * H, bh = B * H;
+            int B = active, H = hidden, G = 4 * H, bh = B * H;
             begin(h0In);
             System.arraycopy(c0In, 0, c0, 0, bh);
             // a += (b_ih + b_hh): both biases added here, once, rather than b_hh at every step (the sum rounds
@@ -75,7 +80,7 @@ public final class Lstm extends RecurrentBase {
                 float[] cPrev = t == 0 ? c0 : cells;
                 int prev = t == 0 ? 0 : s - bh;
                 // a += h_{t-1} W_hh^T
-                k.sgemm(B, hPrev, prev, H, whhT, gates, g, G, ACCUMULATE);
+                recurrence(hPrev, prev, gates, g, G, ACCUMULATE);
                 // i f g o; c_t = f c_{t-1} + i g; h_t = o tanh(c_t)
                 k.lstmCell(B, H, gates, g, cPrev, prev, cells, s, out, s);
             }

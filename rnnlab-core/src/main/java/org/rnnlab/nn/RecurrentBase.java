@@ -74,21 +74,28 @@ abstract class RecurrentBase implements RecurrentLayer {
         final float[] dh;   // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
         final PackedB whhT; // W_hh^T (H, G*H) for the recurrence, packed by forward
         final PackedB whh;  // W_hh (G*H, H) for dh = da W_hh, packed by backward
+        /** A step pass ({@link RecurrentLayer#newStepPass}): its forward products compute each row on its own. */
+        final boolean rows;
+        /** The rows forward computes: all B, or in a step pass the first {@link #useRows} of them. */
+        int active;
 
-        Pass(int batch, int steps) {
+        Pass(int batch, int steps, boolean rows) {
             if (batch < 1 || steps < 1) {
                 throw new IllegalArgumentException("batch and steps must be at least 1, got B = " + batch + ", T = "
                         + steps);
             }
             this.batch = batch;
             this.steps = steps;
+            this.rows = rows;
+            this.active = batch;
             int bh = batch * hidden;
             out = new float[steps * bh];
             h0 = new float[bh];
             hT = new float[bh];
             dh = new float[bh];
-            whhT = k.newPackedB(TRANS, hidden, gates * hidden, batch, steps);
-            whh = k.newPackedB(NO_TRANS, gates * hidden, hidden, batch, steps);
+            // a step pass reads W_hh as it is (Kernel.sgemmRows), so it asks for no copy of it
+            whhT = k.newPackedB(TRANS, hidden, gates * hidden, rows ? 1 : batch, steps);
+            whh = k.newPackedB(NO_TRANS, gates * hidden, hidden, rows ? 1 : batch, steps);
         }
 
         /** Where the input projection x W_ih^T (T, B, G*H) goes, and where the cell's {@link #recur} reads it. */
@@ -101,26 +108,44 @@ abstract class RecurrentBase implements RecurrentLayer {
         public final void forward(float[] x, float[] h0In, float[] c0In) {
             // x W_ih^T for all T * B rows at once
             int G = gates * hidden;
-            k.sgemm(NO_TRANS, TRANS, steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0,
-                    G, OVERWRITE);
+            if (rows) {
+                k.sgemmRows(steps * active, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0, G,
+                        OVERWRITE);
+            } else {
+                k.sgemm(NO_TRANS, TRANS, steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0,
+                        G, OVERWRITE);
+            }
             recur(h0In, c0In);
         }
 
         @Override
         public final void forwardProjected(float[] projected, float[] h0In, float[] c0In) {
-            System.arraycopy(projected, 0, projection(), 0, steps * batch * gates * hidden);
+            System.arraycopy(projected, 0, projection(), 0, steps * active * gates * hidden);
             recur(h0In, c0In);
         }
 
         /** Copies the initial state in, packs W_hh^T for the steps. */
         final void begin(float[] h0In) {
-            System.arraycopy(h0In, 0, h0, 0, batch * hidden);
+            System.arraycopy(h0In, 0, h0, 0, active * hidden);
             k.pack(whhT, wHh.values(), wHh.offset(), hidden);
+        }
+
+        /**
+         * The recurrence's product {@code C (B, G*H) (+)= h (B, H) W_hh^T}: with the packed W_hh^T, or, in a step
+         * pass, by {@link Kernel#sgemmRows} on W_hh itself, so each sequence's row has the bits it has alone.
+         */
+        final void recurrence(float[] h, int hOff, float[] c, int cOff, int ldc, boolean accumulate) {
+            if (rows) {
+                k.sgemmRows(active, gates * hidden, hidden, h, hOff, hidden, wHh.values(), wHh.offset(), hidden, c, cOff,
+                        ldc, accumulate);
+            } else {
+                k.sgemm(batch, h, hOff, hidden, whhT, c, cOff, ldc, accumulate);
+            }
         }
 
         /** h_T from the last step. */
         final void end() {
-            int bh = batch * hidden;
+            int bh = active * hidden;
             System.arraycopy(out, (steps - 1) * bh, hT, 0, bh);
         }
 
@@ -151,6 +176,13 @@ abstract class RecurrentBase implements RecurrentLayer {
             k.addColumnSums(n, G, dIn, 0, G, bIh.grads(), bIh.offset());
             k.addColumnSums(n, G, dRec, 0, G, bHh.grads(), bHh.offset());
             k.sgemm(NO_TRANS, NO_TRANS, n, in, G, dIn, 0, G, wIh.values(), wIh.offset(), in, dx, 0, in, OVERWRITE);
+        }
+
+        @Override
+        public final void useRows(int n) {
+            if (n < 1 || n > batch) throw new IllegalArgumentException("rows must be in 1.." + batch + ", got " + n);
+            if (!rows && n != batch) throw new IllegalStateException("only a step pass computes fewer rows than its batch");
+            active = n;
         }
 
         @Override public final int batch() { return batch; }

@@ -29,6 +29,13 @@ public interface RecurrentLayer {
     /** The buffers for sequences of {@code steps} time steps in batches of {@code batch}. */
     Pass newPass(int batch, int steps);
 
+    /**
+     * The buffers for one time step of {@code batch} sequences, for generation: as {@code newPass(batch, 1)}, but
+     * its forward computes each sequence's row on its own ({@link org.rnnlab.kernel.Kernel#sgemmRows}), so a
+     * sequence's outputs have the same bits in any batch, beside any other sequences.
+     */
+    Pass newStepPass(int batch);
+
     default void zeroGrad() {
         for (Param p : params()) p.zeroGrad();
     }
@@ -52,6 +59,13 @@ public interface RecurrentLayer {
          * each possible input at hand (a first layer fed by an embedding), which saves reading W_ih.
          */
         void forwardProjected(float[] projected, float[] h0, float[] c0);
+
+        /**
+         * From now on forward computes only the first {@code rows} of its B rows (inputs, states and outputs keep
+         * their (B, .) layout; the other rows are neither read nor written). Only a step pass
+         * ({@link RecurrentLayer#newStepPass}) takes fewer than B; every pass takes B.
+         */
+        void useRows(int rows);
 
         /** h_t for every step, (T, B, H), from the last forward. */
         float[] output();

@@ -54,7 +54,12 @@ public final class RecurrentStack {
     }
 
     public Pass newPass(int batch, int steps) {
-        return new Pass(batch, steps);
+        return new Pass(batch, steps, false);
+    }
+
+    /** One time step of {@code batch} sequences, each row computed on its own ({@link RecurrentLayer#newStepPass}). */
+    public Pass newStepPass(int batch) {
+        return new Pass(batch, 1, true);
     }
 
     public void zeroGrad() {
@@ -72,10 +77,12 @@ public final class RecurrentStack {
         private final int size;          // T * B * H
         private boolean masked;          // whether the last forward applied dropout
 
-        Pass(int batch, int steps) {
+        Pass(int batch, int steps, boolean rows) {
             int last = layers.length - 1;
             passes = new RecurrentLayer.Pass[layers.length];
-            for (int l = 0; l < layers.length; l++) passes[l] = layers[l].newPass(batch, steps);
+            for (int l = 0; l < layers.length; l++) {
+                passes[l] = rows ? layers[l].newStepPass(batch) : layers[l].newPass(batch, steps);
+            }
             size = steps * batch * hiddenSize();
             boolean dropping = dropout.probability() > 0;
             masks = new float[last][dropping ? size : 0];
@@ -91,6 +98,11 @@ public final class RecurrentStack {
 
         public int steps() {
             return passes[0].steps();
+        }
+
+        /** Every layer's {@link RecurrentLayer.Pass#useRows}: a step pass computes its first {@code rows} rows. */
+        public void useRows(int rows) {
+            for (RecurrentLayer.Pass p : passes) p.useRows(rows);
         }
 
         /** Runs every layer over {@code x} (T, B, in) from {@code h0[l]} (and {@code c0[l]}), each (B, H). */

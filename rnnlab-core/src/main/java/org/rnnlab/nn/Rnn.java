@@ -26,7 +26,12 @@ public final class Rnn extends RecurrentBase {
 
     @Override
     public Pass newPass(int batch, int steps) {
-        return new Pass(batch, steps);
+        return new Pass(batch, steps, false);
+    }
+
+    @Override
+    public Pass newStepPass(int batch) {
+        return new Pass(batch, 1, true);
     }
 
     /** The buffers of one (B, T) batch. */
@@ -34,8 +39,8 @@ public final class Rnn extends RecurrentBase {
         private final float[] dA;      // (T, B, H) dLoss/d(pre-activation)
         private final float[] biasSum; // (H) b_ih + b_hh
 
-        Pass(int batch, int steps) {
-            super(batch, steps);
+        Pass(int batch, int steps, boolean rows) {
+            super(batch, steps, rows);
             dA = new float[steps * batch * hidden];
             biasSum = new float[hidden];
         }
@@ -47,7 +52,7 @@ public final class Rnn extends RecurrentBase {
 
         @Override
         void recur(float[] h0In, float[] c0Ignored) {
-            int B = batch, H = hidden, bh = B * H;
+            int B = active, H = hidden, bh = B * H;
             begin(h0In);
             // a += (b_ih + b_hh): both biases added here, once, rather than b_hh at every step (the sum rounds
             // differently from PyTorch by an ulp at most)
@@ -58,7 +63,7 @@ public final class Rnn extends RecurrentBase {
                 float[] hPrev = t == 0 ? h0 : out;
                 int prev = t == 0 ? 0 : s - bh;
                 // a += h_{t-1} W_hh^T
-                k.sgemm(B, hPrev, prev, H, whhT, out, s, H, ACCUMULATE);
+                recurrence(hPrev, prev, out, s, H, ACCUMULATE);
                 // h_t = act(a)
                 if (act == Nonlinearity.TANH) k.tanh(bh, out, s);
                 else k.relu(bh, out, s);

@@ -21,6 +21,7 @@ import org.rnnlab.generate.CompletionOptions;
 import org.rnnlab.generate.NextChar;
 import org.rnnlab.generate.Prompt;
 import org.rnnlab.generate.SamplingOptions;
+import org.rnnlab.generate.SequenceBatch;
 import org.rnnlab.generate.UnknownPolicy;
 import org.rnnlab.text.Vocabulary;
 
@@ -51,6 +52,8 @@ public final class ModelServer implements AutoCloseable {
             "/app.css", new String[] {"app.css", "text/css; charset=utf-8"});
 
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
+    /** Each model's stepping loop: its sampled completions advance together (continuous batching). */
+    private final Map<String, BatchScheduler> schedulers = new LinkedHashMap<>();
     private final ServeConfig config;
     private final Admission admission;
     private final Javalin app;
@@ -74,13 +77,17 @@ public final class ModelServer implements AutoCloseable {
         }
         this.config = config;
         this.admission = new Admission(config.maxConcurrent(), config.maxQueued());
+        for (ServedModel m : served) schedulers.put(m.name(), new BatchScheduler(m, config.maxBatch(), config.maxQueued()));
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
-            // Enough Jetty threads for the admitted requests plus quick refusals; compute is bounded by Admission.
-            QueuedThreadPool pool = new QueuedThreadPool(config.maxConcurrent() + config.maxQueued() + 8, 4);
+            // Enough Jetty threads for the admitted requests plus quick refusals; compute is bounded by Admission. A
+            // batched completion's handler waits on its sequence and writes its answer: one thread each, per model
+            // at most max-batch generating plus the queue.
+            int batched = served.size() * (config.maxBatch() + config.maxQueued());
+            QueuedThreadPool pool = new QueuedThreadPool(config.maxConcurrent() + config.maxQueued() + batched + 8, 4);
             pool.setName("rnnlab-http");
             c.jetty.threadPool = pool;
             // A body is read before its request is admitted, on a Jetty thread: a client that sends it a byte at a
@@ -240,6 +247,7 @@ public final class ModelServer implements AutoCloseable {
             }
         }
         app.stop();
+        for (BatchScheduler b : schedulers.values()) b.close();
     }
 
     private void listModels(Context ctx) throws IOException {
@@ -342,6 +350,11 @@ public final class ModelServer implements AutoCloseable {
     private void complete(Context ctx) throws IOException {
         CompleteRequest r = completeRequest(body(ctx));
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        if (r.options().beam() == 0 && r.options().samples() == 1 && r.options().window() == 0) {
+            batched(ctx, r, deadline);
+            return;
+        }
+        // beam search keeps the per-request path: its hypotheses are a batch of their own
         try (Admission.Ticket t = enter()) {
             if (r.stream()) {
                 streamCompletion(ctx, r.model(), r.completer(), r.prompt(), r.options(), deadline);
@@ -353,6 +366,103 @@ public final class ModelServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** How long past its deadline a handler waits for its sequence before giving up on the loop (never, normally). */
+    static final long LOOP_GRACE_NANOS = 5_000_000_000L;
+
+    /**
+     * A sampled completion through its model's stepping loop: a place in the batch (or 503), the sequence handed over,
+     * then this thread waits on it and writes: each character as an event when streaming, otherwise the answer at the
+     * end with the heartbeat meanwhile. A client found gone cancels the sequence, which leaves the batch at its next
+     * step.
+     */
+    private void batched(Context ctx, CompleteRequest r, long deadline) throws IOException {
+        BatchScheduler scheduler = schedulers.get(r.model().name());
+        CompletionOptions o = r.options();
+        Vocabulary v = r.model().vocabulary();
+        try (Admission.Ticket t = scheduler.enter(deadline)) {
+            SequenceBatch.Sequence s = new SequenceBatch.Sequence(r.prompt().slots(), o.sampling(), v.size(), o.seed(),
+                    r.completer().stopTokens(o.stop()), o.length(), deadline, r.stream());
+            scheduler.submit(s);
+            if (r.stream()) {
+                ctx.status(200);
+                ctx.res().setContentType("text/event-stream; charset=utf-8");
+                ctx.res().setHeader("Cache-Control", "no-cache");
+                ctx.res().setHeader("X-Accel-Buffering", "no");
+                java.io.OutputStream out = ctx.res().getOutputStream();
+                int sent = 0;
+                while (true) {
+                    int n = await(s, sent, HEARTBEAT_NANOS, deadline);
+                    if (n < 0) break;
+                    try {
+                        for (; sent < n; sent++) {
+                            sse(out, "token", Map.of("text", new String(Character.toChars(v.codePoint(s.token(sent))))));
+                        }
+                    } catch (IOException gone) {
+                        s.cancel();
+                        return;
+                    }
+                    if (s.finish() != null && sent == s.produced()) break;
+                }
+                String reason = reason(s);
+                if (reason.equals("client_gone")) return;
+                if (reason.equals("error")) {
+                    sse(out, "error", new ApiError(500, null, "internal error: " + s.failure().getClass().getSimpleName()).body());
+                    return;
+                }
+                sse(out, "done", result(r.model(), r.promptText(), v.decode(s.tokens()), reason, o.seed()));
+            } else {
+                Sink heartbeat = heartbeat(ctx);
+                while (s.finish() == null) {
+                    if (await(s, Integer.MAX_VALUE, HEARTBEAT_NANOS, deadline) < 0 || s.finish() != null) break;
+                    try {
+                        heartbeat.accept(0);
+                    } catch (IOException gone) {
+                        s.cancel();
+                        return;
+                    }
+                }
+                String reason = reason(s);
+                if (reason.equals("client_gone")) return;
+                if (reason.equals("error")) {
+                    throw new IllegalStateException("generation failed: " + s.failure(), s.failure());
+                }
+                send(ctx, 200, result(r.model(), r.promptText(), v.decode(s.tokens()), reason, o.seed()));
+            }
+        }
+    }
+
+    /**
+     * Waits up to {@code nanos} for more than {@code seen} characters or the end; -1 when the loop has not ended the
+     * sequence long after its deadline (a loop that died: the sequence is cancelled and its text so far is the answer).
+     */
+    private static int await(SequenceBatch.Sequence s, int seen, long nanos, long deadline) {
+        try {
+            int n = s.await(seen, nanos);
+            if (s.finish() == null && System.nanoTime() - deadline > LOOP_GRACE_NANOS) {
+                s.cancel();
+                return -1;
+            }
+            return n;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s.cancel();
+            return -1;
+        }
+    }
+
+    /** The API's finish_reason for an ended sequence ("client_gone" and "error" are not answered as such). */
+    private static String reason(SequenceBatch.Sequence s) {
+        SequenceBatch.Finish f = s.finish();
+        if (f == null) return "time_limit"; // given up on, after its deadline
+        return switch (f) {
+            case LENGTH -> "length";
+            case STOP -> "stop";
+            case TIME_LIMIT -> "time_limit";
+            case CANCELLED -> "client_gone";
+            case FAILED -> "error";
+        };
     }
 
     /** Something that receives each generated character and may fail (a client connection). */
@@ -490,6 +600,12 @@ public final class ModelServer implements AutoCloseable {
 
     ServeConfig config() {
         return config;
+    }
+
+    /** Model {@code name}'s batched steps so far and the sequence-steps they made ({@code rows / steps}: the mean batch). */
+    long[] batchCounts(String name) {
+        BatchScheduler b = schedulers.get(name);
+        return new long[] {b.steps(), b.rows()};
     }
 
     JsonNode body(Context ctx) {

@@ -15,9 +15,16 @@ import java.time.Duration;
  * @param requestTimeout  wall-clock budget of one request; generation stops there (finish_reason "time_limit")
  * @param maxConcurrent   requests computing at once (default: the processors)
  * @param maxQueued       requests allowed to wait for a turn; beyond running + waiting, 503 at once
+ * @param maxBatch        sampled completions of one model generating together, in one batched step (continuous
+ *                        batching); more wait (up to {@code maxQueued}), then 503
  */
 public record ServeConfig(String host, int port, int maxPromptChars, int maxLength, int maxBodyBytes,
-                          Duration requestTimeout, int maxConcurrent, int maxQueued) {
+                          Duration requestTimeout, int maxConcurrent, int maxQueued, int maxBatch) {
+    /** The default {@link #maxBatch}. */
+    public static final int DEFAULT_MAX_BATCH = 32;
+    /** The largest {@link #maxBatch}: the batch's buffers and the handler threads waiting on it stay bounded. */
+    public static final int MAX_BATCH = 1024;
+
     public ServeConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("host must not be empty");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -29,14 +36,31 @@ public record ServeConfig(String host, int port, int maxPromptChars, int maxLeng
         }
         if (maxConcurrent < 1) throw new IllegalArgumentException("max concurrent requests must be at least 1, got " + maxConcurrent);
         if (maxQueued < 0) throw new IllegalArgumentException("max queued requests must be >= 0, got " + maxQueued);
+        if (maxBatch < 1 || maxBatch > MAX_BATCH) {
+            throw new IllegalArgumentException("max batch must be in 1.." + MAX_BATCH + ", got " + maxBatch);
+        }
+    }
+
+    /** With the default {@link #maxBatch}. */
+    public ServeConfig(String host, int port, int maxPromptChars, int maxLength, int maxBodyBytes,
+                       Duration requestTimeout, int maxConcurrent, int maxQueued) {
+        this(host, port, maxPromptChars, maxLength, maxBodyBytes, requestTimeout, maxConcurrent, maxQueued,
+                DEFAULT_MAX_BATCH);
     }
 
     public static ServeConfig defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ServeConfig("127.0.0.1", 8080, 4096, 2000, 64 * 1024, Duration.ofSeconds(30), cores, 4 * cores);
+        return new ServeConfig("127.0.0.1", 8080, 4096, 2000, 64 * 1024, Duration.ofSeconds(30), cores, 4 * cores,
+                DEFAULT_MAX_BATCH);
     }
 
     public ServeConfig withPort(int p) {
-        return new ServeConfig(host, p, maxPromptChars, maxLength, maxBodyBytes, requestTimeout, maxConcurrent, maxQueued);
+        return new ServeConfig(host, p, maxPromptChars, maxLength, maxBodyBytes, requestTimeout, maxConcurrent, maxQueued,
+                maxBatch);
+    }
+
+    public ServeConfig withMaxBatch(int b) {
+        return new ServeConfig(host, port, maxPromptChars, maxLength, maxBodyBytes, requestTimeout, maxConcurrent,
+                maxQueued, b);
     }
 }

@@ -28,7 +28,7 @@ class LoadTestTest {
     @Test
     void aBoundedLoadReportsThroughputErrorsByStatusAndMemory() throws Exception {
         ModelServer server = new ModelServer(java.util.List.of(ServerApiTest.notebookModel("lstm", "lstm_L1_notebook.pt")),
-                new ServeConfig("127.0.0.1", 0, 100, 1000, 8192, Duration.ofSeconds(10), 1, 1));
+                new ServeConfig("127.0.0.1", 0, 100, 1000, 8192, Duration.ofSeconds(10), 1, 1, 1));
         int port = server.start();
         try {
             java.util.Map<String, Object> r = LoadTest.run(new LoadTest.Options(URI.create("http://127.0.0.1:" + port), 6,
@@ -42,6 +42,10 @@ class LoadTestTest {
             assertThat((Double) r.get("rss_mb_start")).isPositive();
             assertThat((Double) r.get("rss_mb_end")).isPositive();
             assertThat((Double) r.get("latency_ms_p99")).isGreaterThanOrEqualTo((Double) r.get("latency_ms_p50"));
+            // each answer generated its 20 characters, so a request's time per character is its latency / 20
+            assertThat((Long) r.get("chars")).isEqualTo(20L * (Integer) r.get("ok"));
+            assertThat((Double) r.get("ms_per_char_p99")).isGreaterThanOrEqualTo((Double) r.get("ms_per_char_p50"))
+                    .isLessThanOrEqualTo((Double) r.get("latency_ms_max") / 20 + 1e-6).isPositive();
         } finally {
             server.close();
         }

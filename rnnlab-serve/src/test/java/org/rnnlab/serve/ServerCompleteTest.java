@@ -130,16 +130,16 @@ class ServerCompleteTest {
     @Test
     void aFullServerAnswers503AndATimeLimitEndsGeneration() throws Exception {
         ModelServer small = new ModelServer(List.of(lstm), new ServeConfig("127.0.0.1", 0, 100, 1_000_000, 8192,
-                Duration.ofMillis(1500), 1, 0));
+                Duration.ofMillis(1500), 1, 0, 1));
         String url = "http://127.0.0.1:" + small.start();
         try {
-            // One long streamed request holds the only turn (its headers arrive once it is admitted and generating);
-            // the next request is refused at once.
+            // One long streamed request holds the batch's only place (its headers arrive once it is admitted and
+            // generating); the next completion is refused at once.
             HttpResponse<java.io.InputStream> slow = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/complete"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"the\", \"length\": 1000000, \"seed\": 1, \"stream\": true}"))
                     .build(), HttpResponse.BodyHandlers.ofInputStream()).get();
             assertThat(slow.statusCode()).isEqualTo(200);
-            HttpResponse<String> refused = post(url, "/v1/next", "{\"prompt\": \"the\"}");
+            HttpResponse<String> refused = post(url, "/v1/complete", "{\"prompt\": \"the\", \"length\": 5}");
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(json(refused).at("/error/message").asText()).contains("busy");
             String events = new String(slow.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -147,8 +147,8 @@ class ServerCompleteTest {
             JsonNode timed = ServerApiTest.JSON.readTree(last.substring(last.indexOf("data: ") + 6).trim());
             assertThat(timed.get("finish_reason").asText()).isEqualTo("time_limit");
             assertThat(timed.get("length").asInt()).isBetween(1, 999_999);
-            // The turn is free again.
-            assertThat(post(url, "/v1/next", "{\"prompt\": \"the\"}").statusCode()).isEqualTo(200);
+            // The place is free again.
+            assertThat(post(url, "/v1/complete", "{\"prompt\": \"the\", \"length\": 5}").statusCode()).isEqualTo(200);
         } finally {
             small.close();
         }
@@ -179,7 +179,7 @@ class ServerCompleteTest {
     @Test
     void shutdownLetsEveryLongNonStreamingRequestInFlightGetItsWholeAnswer() throws Exception {
         ModelServer server = new ModelServer(List.of(lstm), new ServeConfig("127.0.0.1", 0, 100, 1_000_000, 8192,
-                Duration.ofMillis(1500), 2, 6));
+                Duration.ofMillis(1500), 2, 6, 2));
         String url = "http://127.0.0.1:" + server.start();
         ExecutorService pool = Executors.newFixedThreadPool(7);
         try {
@@ -213,7 +213,7 @@ class ServerCompleteTest {
     void aClientThatHangsUpDuringANonStreamingCompletionStopsItsGeneration() throws Exception {
         // One turn, no queue, 20 s per request: while the gone client's generation ran, every request would get 503.
         ModelServer small = new ModelServer(List.of(lstm), new ServeConfig("127.0.0.1", 0, 100, 1_000_000, 8192,
-                Duration.ofSeconds(20), 1, 0));
+                Duration.ofSeconds(20), 1, 0, 1));
         int port = small.start();
         String url = "http://127.0.0.1:" + port;
         try {
@@ -225,12 +225,13 @@ class ServerCompleteTest {
                 out.write(body);
                 out.flush();
                 Thread.sleep(300);
-                assertThat(post(url, "/v1/next", "{\"prompt\": \"the\"}").statusCode()).as("generating").isEqualTo(503);
+                assertThat(post(url, "/v1/complete", "{\"prompt\": \"the\", \"length\": 5}").statusCode())
+                        .as("generating").isEqualTo(503);
             } // hung up
             long start = System.nanoTime();
             int status = 0;
             while (System.nanoTime() - start < 5_000_000_000L) {
-                status = post(url, "/v1/next", "{\"prompt\": \"the\"}").statusCode();
+                status = post(url, "/v1/complete", "{\"prompt\": \"the\", \"length\": 5}").statusCode();
                 if (status == 200) break;
                 Thread.sleep(50);
             }
