@@ -16,7 +16,8 @@ package org.rnnlab.kernel;
  *       single thread, otherwise its last window; when that level was never measured, half of {@code a}) drops
  *       to {@code a - 1};</li>
  *   <li>a level below {@code max} probes {@code a + 1} after a back-off ({@link #FIRST_BACKOFF_NANOS}, doubled
- *       each time the probe does not pay, up to {@link #MAX_BACKOFF_NANOS}, reset when it does), so a contention
+ *       each time the probe does not pay or the level it won back does not hold for {@link #HOLD_NANOS}, up to
+ *       {@link #MAX_BACKOFF_NANOS}; back to the first value when a level held that long drops), so a contention
  *       that goes away is noticed within a second, and one that stays costs a probe window a second (about 1%).</li>
  * </ul>
  * Results do not depend on the level: every product is split so that each output is computed the same way
@@ -33,6 +34,8 @@ final class ThreadLevel {
     static final double GAIN = 1.08;
     static final long FIRST_BACKOFF_NANOS = 50_000_000;
     static final long MAX_BACKOFF_NANOS = 1_000_000_000;
+    /** A level raised by a probe must hold this long before a drop starts the back-off again from its first value. */
+    static final long HOLD_NANOS = 2_000_000_000L;
 
     private final int max;
     private volatile int level;
@@ -42,6 +45,8 @@ final class ThreadLevel {
     private volatile long probeAt = Long.MAX_VALUE;
     /** The level that a probe raised from, or 0 when the current level is not a probe. */
     private int probingFrom;
+    /** When a probe last raised the level. */
+    private long raisedAt = Long.MIN_VALUE / 2;
 
     private long windowWall;
     private long windowAlone;
@@ -79,6 +84,7 @@ final class ThreadLevel {
     synchronized void raise(long now) {
         if (!probeDue(now)) return;
         probingFrom = level;
+        raisedAt = now;
         setLevel(level + 1);
         probeAt = Long.MAX_VALUE;
         resetWindow();
@@ -103,7 +109,6 @@ final class ThreadLevel {
             // A probe of level a from a - 1: kept when it pays, else back down with a longer back-off.
             probingFrom = 0;
             if (s >= GAIN * below) {
-                backoff = FIRST_BACKOFF_NANOS;
                 if (a < max) probeAt = now + backoff;
             } else {
                 setLevel(a - 1);
@@ -114,6 +119,8 @@ final class ThreadLevel {
         }
         // Below a known level's speed-up, or (never measured) with less than half of each thread's worth
         if (Double.isNaN(below) ? s < 0.5 * a : s < GAIN * below) {
+            // A level that a probe won back but that did not hold is a lucky window: wait longer next time.
+            backoff = now - raisedAt < HOLD_NANOS ? Math.min(MAX_BACKOFF_NANOS, 2 * backoff) : FIRST_BACKOFF_NANOS;
             setLevel(a - 1);
             probeAt = now + backoff;
         }

@@ -54,17 +54,37 @@ class ThreadLevelTest {
         assertThat(l.probeDue(now + ThreadLevel.MAX_BACKOFF_NANOS - 1)).isFalse();
         assertThat(l.probeDue(now + ThreadLevel.MAX_BACKOFF_NANOS)).isTrue();
 
-        // The other process ends: the next probe pays and stays, the back-off starts again from its first value
+        // The other process ends: the next probe pays and stays
         now += ThreadLevel.MAX_BACKOFF_NANOS;
         l.raise(now);
         now = window(l, 1.8, now);
         assertThat(l.level()).isEqualTo(2);
         for (int w = 0; w < 5; w++) now = window(l, 1.8, now);
         assertThat(l.level()).isEqualTo(2);
-        // and a contention that comes back is noticed in one window, then probed after the first back-off
+        // and a contention that comes back is noticed in one window; the level had held, so the back-off starts
+        // again from its first value
+        now += ThreadLevel.HOLD_NANOS;
         now = window(l, 0.6, now);
         assertThat(l.level()).isEqualTo(1);
         assertThat(l.probeDue(now + ThreadLevel.FIRST_BACKOFF_NANOS)).isTrue();
+    }
+
+    @Test
+    void aProbeThatWinsOneLuckyWindowButDoesNotHoldDoublesTheBackoff() {
+        ThreadLevel l = new ThreadLevel(2);
+        long now = window(l, 0.5, 0);
+        long backoff = ThreadLevel.FIRST_BACKOFF_NANOS;
+        for (int round = 0; round < 3; round++) {
+            now += backoff;
+            l.raise(now);
+            now = window(l, 1.5, now); // the probe's window happened to pay
+            assertThat(l.level()).isEqualTo(2);
+            now = window(l, 0.5, now); // and the next did not
+            assertThat(l.level()).isEqualTo(1);
+            backoff *= 2;
+            assertThat(l.probeDue(now + backoff - 1)).as("round %d", round).isFalse();
+            assertThat(l.probeDue(now + backoff)).isTrue();
+        }
     }
 
     @Test
