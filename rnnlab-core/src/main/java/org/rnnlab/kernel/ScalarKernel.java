@@ -149,10 +149,16 @@ public final class ScalarKernel implements Kernel {
     @Override
     public void gemmInt8(int m, float[] a, int aOff, int lda, Int8Matrix w, float[] c, int cOff, int ldc,
                          boolean accumulate) {
-        int n = w.rows(), k = w.cols();
+        gemmInt8Rows(m, a, aOff, lda, w, 0, w.rows(), c, cOff, ldc, accumulate);
+    }
+
+    /** {@link #gemmInt8} for rows {@code j0 <= j < j1} of W (columns of C) only. */
+    static void gemmInt8Rows(int m, float[] a, int aOff, int lda, Int8Matrix w, int j0, int n, float[] c, int cOff,
+                             int ldc, boolean accumulate) {
+        int k = w.cols();
         byte[] q = w.q;
         float[] scale = w.scale;
-        int j = 0;
+        int j = j0;
         for (; j + 4 <= n; j += 4) {
             int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
             for (int i = 0; i < m; i++) {

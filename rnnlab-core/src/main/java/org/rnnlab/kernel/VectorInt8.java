@@ -31,9 +31,20 @@ final class VectorInt8 {
         return k < BL ? 0 : (k - BL) / L * L + L;
     }
 
+    /**
+     * Whether the widening is worth it: with 8 or more float lanes (AVX2, AVX-512) a load of L bytes widens to L
+     * floats in registers; with 4 (SSE only) the loads hold 8 bytes of which half are used, a reshaping conversion
+     * JDK 17 does not compile to vector code (measured: QuantKernelTest took 79 s with -XX:UseAVX=0, under 1 s now).
+     */
+    static final boolean WIDENS = L >= 8;
+
     /** Rows {@code j0 <= j < j1} of W, that is columns j0..j1 of C, for all m rows of A. */
     static void gemm(int m, float[] a, int aOff, int lda, Int8Matrix w, int j0, int j1, float[] c, int cOff, int ldc,
                      boolean accumulate) {
+        if (!WIDENS) {
+            ScalarKernel.gemmInt8Rows(m, a, aOff, lda, w, j0, j1, c, cOff, ldc, accumulate);
+            return;
+        }
         int k = w.cols(), bound = bound(k);
         byte[] q = w.q;
         float[] scale = w.scale;
