@@ -65,7 +65,7 @@ public final class Model {
         Vocabulary v = options.vocabulary() == null ? null : Vocabulary.literal(options.vocabulary());
         ModelFiles.Loaded loaded = ModelFiles.load(file, new ModelFiles.Hints(v,
                 options.relu() ? Nonlinearity.RELU : Nonlinearity.TANH));
-        return new Model(loaded.model(), loaded.vocabulary(), file);
+        return new Model(options.int8() ? loaded.model().quantizeInt8() : loaded.model(), loaded.vocabulary(), file);
     }
 
     /** A model of weights in memory (a training's); {@code source} may be null. */

@@ -33,6 +33,18 @@ class ApiTest {
     }
 
     @Test
+    void withInt8LoadsAQuantizedModelThatPredictsAsTheFloatOneToRounding() throws IOException {
+        Model floats = notebookLstm();
+        Model int8 = Model.load(NOTEBOOK_LSTM, LoadOptions.vocabularyOf(Corpus.lab().text()).withInt8());
+        assertThat(LoadOptions.NONE.withInt8().withRelu().int8()).isTrue();
+        double[] pf = floats.next("the ca").probabilities(), pq = int8.next("the ca").probabilities();
+        assertThat(pq).isNotEqualTo(pf);
+        for (int i = 0; i < pf.length; i++) assertThat(pq[i]).isCloseTo(pf[i], org.assertj.core.data.Offset.offset(0.01));
+        CompleteOptions greedy = CompleteOptions.builder().length(30).greedy(true).build();
+        assertThat(int8.complete("the cat", greedy).text()).isEqualTo(floats.complete("the cat", greedy).text());
+    }
+
+    @Test
     void completeIsTheEnginesCompletionStreamedAndTheSameSeedGivesTheSameText() throws IOException {
         Model m = notebookLstm();
         CompleteOptions o = CompleteOptions.builder().length(60).temperature(0.8).seed(7).build();

@@ -31,6 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
             "  rnnlab bench                                        the lab configurations (LSTM and RNN)",
             "  rnnlab bench --config medium-lstm --corpus pycorpus.txt --json",
+            "  rnnlab bench --config large-lstm --corpus pycorpus.txt --quantize int8 --gen-rounds 5",
             "  rnnlab bench --cell gru --hidden 256 --layers 2 --batch 32 --seq 64 --mode stream --corpus big.txt"})
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -69,6 +70,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Text to train on (default: the notebook's lines; medium and large need about 1 MB, e.g. "
                     + "the peer's --build-pycorpus output).")
     Path corpus;
+    @Option(names = "--quantize", paramLabel = "none|int8", defaultValue = "none",
+            description = "int8: also measure carried generation from the model quantized to int8, in rounds alternating "
+                    + "with float32 ones (default: ${DEFAULT-VALUE}).")
+    String quantize;
+    @Option(names = "--gen-rounds", defaultValue = "3", paramLabel = "N",
+            description = "With --quantize int8: rounds of each, float32 then int8, each --min-seconds long; the best counts (default: ${DEFAULT-VALUE}).")
+    int genRounds;
     @Option(names = "--threads", description = "Kernel threads (default: every processor).") Integer threads;
     @Option(names = "--json", description = "One JSON line per configuration, with the peer script's keys.") boolean json;
     @Option(names = "--sgemm", description = "Measure the matrix product's best GFLOP/s on this host instead (square "
@@ -105,6 +113,11 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%-12s train %,10.0f tokens/s (%.1f GFLOP/s, step %.2f ms)  generate %,8.0f chars/s carried, %,7.0f chars/s notebook way  [%s kernel, peak RSS %.0f MB]%n",
                         c.name(), r.get("train_tokens_per_s"), r.get("train_gflops"), r.get("step_ms_median"),
                         orZero(r.get("gen_carried_cps")), orZero(r.get("gen_naive_cps")), r.get("kernel"), r.get("peak_rss_mb"));
+                if (r.containsKey("gen_int8_cps")) {
+                    out.printf(Locale.ROOT, "%-12s int8 generate %,8.0f chars/s against float32 %,8.0f (%.2fx; best of %d alternating rounds; weights %.1f MB for %.1f MB)%n",
+                            c.name(), r.get("gen_int8_cps"), r.get("gen_float32_best_cps"), r.get("gen_int8_speedup"),
+                            c.genRounds(), r.get("int8_weights_mb"), r.get("float32_weights_mb"));
+                }
             }
             out.flush();
         }
@@ -119,7 +132,7 @@ final class BenchCommand implements Callable<Integer> {
         CellType c = CellType.parse(cell);
         return new Throughput.Config("custom", c, embed, hidden, layers, batch, seq, Batching.parse(mode),
                 steps == null ? 200 : steps, warmup, lr, genChars, naiveChars == null ? 2000 : naiveChars,
-                genWarmup, context, temperature, seed, warmupSeconds, minSeconds, clip);
+                genWarmup, context, temperature, seed, warmupSeconds, minSeconds, clip, ModelOptions.int8(quantize), genRounds);
     }
 
     private List<Throughput.Config> named(String name, Corpus text) {
@@ -159,6 +172,6 @@ final class BenchCommand implements Callable<Integer> {
 
     private Throughput.Config cfg(String name, CellType c, int e, int h, int l, int b, int t, Batching m, int st, int naive) {
         return new Throughput.Config(name, c, e, h, l, b, t, m, st, warmup, lr, genChars, naive, genWarmup, context,
-                temperature, seed, warmupSeconds, minSeconds, clip);
+                temperature, seed, warmupSeconds, minSeconds, clip, ModelOptions.int8(quantize), genRounds);
     }
 }

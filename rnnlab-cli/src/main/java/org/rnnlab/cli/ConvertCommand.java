@@ -21,11 +21,16 @@ import picocli.CommandLine.Model.CommandSpec;
             "model classes load_state_dict; --out FILE.onnx an ONNX model (opset 17) that ONNX runtimes run:",
             "token ids (T, B) and the state h_0 (c_0) in, logits, log_probs and the state h_n (c_n) out, the",
             "vocabulary in its metadata; any other name writes an rnnlab model file (safetensors), which",
-            "keeps the vocabulary so later commands need no --vocab-from."},
+            "keeps the vocabulary so later commands need no --vocab-from.", "",
+            "--quantize int8 writes the rnnlab file with int8 weights (every W_ih, W_hh and the output layer's, a",
+            "float scale per row; the embedding and biases float): a quarter of the bytes, generation about twice",
+            "as fast, for complete, next, serve and eval (not for training). An int8 model written to .pt or .onnx",
+            "is written dequantized, as float32."},
         footer = {"", "Examples:",
             "  rnnlab convert --model lstm.pt --vocab-from lab --out lstm.safetensors",
             "  rnnlab convert --model out/best.safetensors --out best.pt",
-            "  rnnlab convert --model runs/lab --out lab.onnx"})
+            "  rnnlab convert --model runs/lab --out lab.onnx",
+            "  rnnlab convert --model runs/big --quantize int8 --out big-int8.safetensors"})
 final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -49,8 +54,9 @@ final class ConvertCommand implements Callable<Integer> {
             what = "ONNX opset " + OnnxExport.OPSET + ", with its vocabulary";
         } else {
             ModelFiles.save(out, loaded.model(), loaded.vocabulary());
-            what = "rnnlab model file";
+            what = loaded.model().quantized() ? "rnnlab model file, int8 weights with a scale per row" : "rnnlab model file";
         }
+        if (loaded.model().quantized() && !what.startsWith("rnnlab")) what += "; the int8 weights written as float32";
         spec.commandLine().getErr().println("rnnlab convert: wrote " + out + " (" + loaded.model().config().cell().id()
                 + ", " + loaded.model().config().parameterCount() + " parameters, " + what + ")");
         return 0;

@@ -27,6 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Binds to 127.0.0.1 unless told otherwise. Ctrl-C stops it after the requests in flight finish."},
         footer = {"", "Examples:",
             "  rnnlab serve --model out/best.safetensors",
+            "  rnnlab serve --model out/best.safetensors --quantize int8",
             "  rnnlab serve --model lstm=lstm.safetensors --model rnn=rnn.pt --vocab-from lab --port 9000",
             "  curl -s localhost:8080/v1/complete -d '{\"prompt\": \"the cat\", \"length\": 40, \"seed\": 1}'"})
 final class ServeCommand implements Callable<Integer> {
@@ -45,6 +46,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--nonlinearity", paramLabel = "tanh|relu", defaultValue = "tanh", description = "For .pt RNNs (default: ${DEFAULT-VALUE}).")
     String nonlinearity;
+
+    @Option(names = "--quantize", paramLabel = "none|int8", defaultValue = "none",
+            description = "int8: quantize every model's float weights to int8 (a scale per row) as it loads, for "
+                    + "generation about twice as fast (default: ${DEFAULT-VALUE}).")
+    String quantize;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 exposes it to the network).")
     String host;
@@ -83,6 +89,7 @@ final class ServeCommand implements Callable<Integer> {
             options.vocabFrom = vocabFrom;
             options.vocab = vocab;
             options.nonlinearity = nonlinearity;
+            options.quantize = quantize;
             ModelFiles.Loaded loaded = options.load(this.spec.commandLine().getErr(), "serve");
             served.add(new ServedModel(name, loaded.model(), loaded.vocabulary(), facts(loaded)));
         }
@@ -111,6 +118,7 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("file", loaded.source().getFileName().toString());
         f.put("format", loaded.format().name().toLowerCase());
+        if (loaded.model().quantized()) f.put("quantization", "int8");
         return f;
     }
 }

@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * One array of a {@code .npy} / {@code .npz} file: its numpy dtype, shape (C order) and little-endian bytes.
- * Supported dtypes: {@code <f8 <f4 <i8 <i4 |u1 |b1}.
+ * Supported dtypes: {@code <f8 <f4 <i8 <i4 |i1 |u1 |b1}.
  */
 public record NpyArray(String dtype, int[] shape, byte[] data) {
     public NpyArray {
@@ -31,9 +31,9 @@ public record NpyArray(String dtype, int[] shape, byte[] data) {
         return switch (dtype) {
             case "<f8", "<i8" -> 8;
             case "<f4", "<i4" -> 4;
-            case "|u1", "|b1" -> 1;
+            case "|i1", "|u1", "|b1" -> 1;
             default -> throw new IllegalArgumentException("unsupported numpy dtype '" + dtype
-                    + "' (rnnlab reads <f8 <f4 <i8 <i4 |u1 |b1)");
+                    + "' (rnnlab reads <f8 <f4 <i8 <i4 |i1 |u1 |b1)");
         };
     }
 
@@ -74,6 +74,7 @@ public record NpyArray(String dtype, int[] shape, byte[] data) {
                 case "<f4" -> b.getFloat();
                 case "<i8" -> b.getLong();
                 case "<i4" -> b.getInt();
+                case "|i1" -> b.get();
                 default -> b.get() & 0xff;
             };
         }
@@ -99,10 +100,16 @@ public record NpyArray(String dtype, int[] shape, byte[] data) {
             out[i] = switch (dtype) {
                 case "<i8" -> b.getLong();
                 case "<i4" -> b.getInt();
+                case "|i1" -> b.get();
                 default -> b.get() & 0xff;
             };
         }
         return out;
+    }
+
+    /** An int8 array ({@code |i1}) of these values (not copied: the array must not change afterwards). */
+    public static NpyArray ofBytes(byte[] values, int... shape) {
+        return new NpyArray("|i1", shape, values);
     }
 
     private static ByteBuffer buffer(int bytes) {

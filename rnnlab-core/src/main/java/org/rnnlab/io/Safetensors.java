@@ -316,6 +316,7 @@ public final class Safetensors {
             case "<f8" -> "F64";
             case "<i8" -> "I64";
             case "<i4" -> "I32";
+            case "|i1" -> "I8";
             case "|u1" -> "U8";
             case "|b1" -> "BOOL";
             default -> throw new IllegalArgumentException("no safetensors dtype for numpy dtype " + npy);
@@ -328,10 +329,11 @@ public final class Safetensors {
             case "F64" -> "<f8";
             case "I64" -> "<i8";
             case "I32" -> "<i4";
+            case "I8" -> "|i1";
             case "U8" -> "|u1";
             case "BOOL" -> "|b1";
             default -> throw new IllegalArgumentException("tensor '" + tensor + "' has dtype '" + st
-                    + "', which rnnlab does not read (F32 F64 I64 I32 U8 BOOL)");
+                    + "', which rnnlab does not read (F32 F64 I64 I32 I8 U8 BOOL)");
         };
     }
 }

@@ -84,6 +84,17 @@ public interface Kernel {
     void sgemv(boolean transA, int rows, int cols, float[] a, int aOff, int lda,
                float[] x, int xOff, float[] y, int yOff, boolean accumulate);
 
+    /**
+     * {@code C (m, n) = A (m, k) W^T}, or {@code C += A W^T} when {@code accumulate}, for a weight W (n, k) quantized
+     * to int8 per row ({@link Int8Matrix}): entry (i, j) is {@code scale[j] * (sum over p of A[i, p] q[j, p])}, the
+     * sum in float and the scale applied once, at the end. The products of generation (a recurrent layer's W_ih
+     * and W_hh, the output layer's weight) for m rows at once: each block of W is read once for all m rows.
+     * Each entry's bits depend only on row i of A and row j of W (not on m, on the other rows, or on threads),
+     * so a sequence stepped in a batch gets the bits it gets alone.
+     */
+    void gemmInt8(int m, float[] a, int aOff, int lda, Int8Matrix w, float[] c, int cOff, int ldc,
+                  boolean accumulate);
+
     /** {@code C[r, :] += v} for each of the rows of C (rows, n): a bias broadcast. */
     void addRowVector(int rows, int n, float[] v, int vOff, float[] c, int cOff, int ldc);
 

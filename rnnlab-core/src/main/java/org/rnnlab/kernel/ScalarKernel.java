@@ -145,6 +145,51 @@ public final class ScalarKernel implements Kernel {
         }
     }
 
+    /** Four rows of W at a time (its bytes read once for all m rows of A), each entry's sum in order of p. */
+    @Override
+    public void gemmInt8(int m, float[] a, int aOff, int lda, Int8Matrix w, float[] c, int cOff, int ldc,
+                         boolean accumulate) {
+        gemmInt8Rows(m, a, aOff, lda, w, 0, w.rows(), c, cOff, ldc, accumulate);
+    }
+
+    /** {@link #gemmInt8} for rows {@code j0 <= j < j1} of W (columns of C) only. */
+    static void gemmInt8Rows(int m, float[] a, int aOff, int lda, Int8Matrix w, int j0, int n, float[] c, int cOff,
+                             int ldc, boolean accumulate) {
+        int k = w.cols();
+        byte[] q = w.q;
+        float[] scale = w.scale;
+        int j = j0;
+        for (; j + 4 <= n; j += 4) {
+            int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
+            for (int i = 0; i < m; i++) {
+                int ai = aOff + i * lda;
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                for (int p = 0; p < k; p++) {
+                    float x = a[ai + p];
+                    s0 += q[q0 + p] * x;
+                    s1 += q[q1 + p] * x;
+                    s2 += q[q2 + p] * x;
+                    s3 += q[q3 + p] * x;
+                }
+                int o = cOff + i * ldc + j;
+                c[o] = accumulate ? c[o] + scale[j] * s0 : scale[j] * s0;
+                c[o + 1] = accumulate ? c[o + 1] + scale[j + 1] * s1 : scale[j + 1] * s1;
+                c[o + 2] = accumulate ? c[o + 2] + scale[j + 2] * s2 : scale[j + 2] * s2;
+                c[o + 3] = accumulate ? c[o + 3] + scale[j + 3] * s3 : scale[j + 3] * s3;
+            }
+        }
+        for (; j < n; j++) {
+            int qj = j * k;
+            for (int i = 0; i < m; i++) {
+                int ai = aOff + i * lda;
+                float s = 0f;
+                for (int p = 0; p < k; p++) s += q[qj + p] * a[ai + p];
+                int o = cOff + i * ldc + j;
+                c[o] = accumulate ? c[o] + scale[j] * s : scale[j] * s;
+            }
+        }
+    }
+
     @Override
     public void sgemv(boolean transA, int rows, int cols, float[] a, int aOff, int lda,
                       float[] x, int xOff, float[] y, int yOff, boolean accumulate) {

@@ -174,6 +174,57 @@ final class VectorKernel implements Kernel {
         }
     }
 
+    private static final ThreadLocal<Int8Job> INT8_JOBS = ThreadLocal.withInitial(Int8Job::new);
+
+    /** {@link VectorInt8}'s product, split over blocks of four rows of W (columns of C) when large enough. */
+    @Override
+    public void gemmInt8(int m, float[] a, int aOff, int lda, Int8Matrix w, float[] c, int cOff, int ldc,
+                         boolean accumulate) {
+        int n = w.rows();
+        if (m == 0 || n == 0) return;
+        int parts = Math.min(parts((long) m * n * w.cols()), (n + 3) / 4);
+        if (parts <= 1) {
+            VectorInt8.gemm(m, a, aOff, lda, w, 0, n, c, cOff, ldc, accumulate);
+            return;
+        }
+        Int8Job job = INT8_JOBS.get();
+        job.m = m;
+        job.a = a;
+        job.aOff = aOff;
+        job.lda = lda;
+        job.w = w;
+        job.c = c;
+        job.cOff = cOff;
+        job.ldc = ldc;
+        job.accumulate = accumulate;
+        try {
+            Parallelism.run(parts, job);
+        } finally {
+            job.a = job.c = null; // no reference kept to the caller's arrays
+            job.w = null;
+        }
+    }
+
+    /** One int8 product in parts of whole blocks of four rows of W; one per calling thread, reused. */
+    private static final class Int8Job implements Parallelism.Task {
+        int m;
+        float[] a;
+        int aOff;
+        int lda;
+        Int8Matrix w;
+        float[] c;
+        int cOff;
+        int ldc;
+        boolean accumulate;
+
+        @Override
+        public void run(int part, int parts) {
+            int n = w.rows(), blocks = (n + 3) / 4;
+            int j0 = Math.min(n, part * blocks / parts * 4), j1 = Math.min(n, (part + 1) * blocks / parts * 4);
+            if (j0 < j1) VectorInt8.gemm(m, a, aOff, lda, w, j0, j1, c, cOff, ldc, accumulate);
+        }
+    }
+
     /** The most floats the caller packs up front to share with the parts (16 MB). */
     static final int SHARE_MAX = 4 << 20;
 

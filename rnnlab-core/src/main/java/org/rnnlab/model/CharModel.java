@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.rnnlab.io.NpyArray;
+import org.rnnlab.kernel.Int8Matrix;
 import org.rnnlab.kernel.Kernel;
 import org.rnnlab.nn.Embedding;
 import org.rnnlab.nn.Gru;
@@ -45,6 +46,12 @@ import org.rnnlab.nn.SoftmaxCrossEntropy;
  * first layer's input product {@code embedding[token] W_ih^T} from a table of one row per token, made on first use,
  * instead of reading W_ih at every step (for the large benchmark model a 1 MB matrix of the 13 MB read per
  * character). The rows are the products {@code step} would compute, to the bit.
+ *
+ * <p>A model can also be {@link #quantizeInt8() quantized}: a frozen model whose products (every layer's W_ih and
+ * W_hh, the output layer's W) read int8 weights with a scale per row ({@link Int8Matrix}), a quarter of the bytes,
+ * for generation; its parameters hold the dequantized weights, so it is the float model of those weights to float
+ * rounding. The embedding and the biases stay float: a step reads one row of the embedding (or none: the table),
+ * and the biases are 1/500 of the weights. A quantized model cannot be trained.
  */
 public final class CharModel {
     private final ModelConfig config;
@@ -54,11 +61,24 @@ public final class CharModel {
     private final RecurrentStack rnn;
     private final Linear fc;
     private final SoftmaxCrossEntropy loss;
+    /** The int8 weights the products read, by state_dict name ({@link #quantizable}); empty for a float model. */
+    private final Map<String, Int8Matrix> int8;
     /** After {@link #freeze()}: [token] embedding[token] W_ih^T of layer 0 (G*H), each made on first use. */
     private volatile AtomicReferenceArray<float[]> inputProducts;
 
     private CharModel(ModelConfig config, Kernel kernel) {
+        this(config, kernel, Map.of());
+    }
+
+    private CharModel(ModelConfig config, Kernel kernel, Map<String, Int8Matrix> int8) {
         this.config = config;
+        this.int8 = Map.copyOf(int8);
+        for (String name : this.int8.keySet()) {
+            if (!quantizable(config).contains(name)) {
+                throw new IllegalArgumentException(name + " cannot be int8: only " + String.join(", ", quantizable(config))
+                        + " are quantized");
+            }
+        }
         this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
         this.params = new ParameterArena(config.parameterShapes());
         this.embedding = new Embedding(kernel, params.get(StateDictNames.EMBEDDING));
@@ -67,15 +87,82 @@ public final class CharModel {
         for (int k = 0; k < config.layers(); k++) {
             Param wIh = params.get(StateDictNames.weightIh(m, k)), wHh = params.get(StateDictNames.weightHh(m, k));
             Param bIh = params.get(StateDictNames.biasIh(m, k)), bHh = params.get(StateDictNames.biasHh(m, k));
+            Int8Matrix qIh = this.int8.get(wIh.name()), qHh = this.int8.get(wHh.name());
             layers.add(switch (config.cell()) {
-                case RNN_TANH, RNN_RELU -> new Rnn(kernel, config.cell().nonlinearity(), wIh, wHh, bIh, bHh);
-                case LSTM -> new Lstm(kernel, wIh, wHh, bIh, bHh);
-                case GRU -> new Gru(kernel, wIh, wHh, bIh, bHh);
+                case RNN_TANH, RNN_RELU -> new Rnn(kernel, config.cell().nonlinearity(), wIh, wHh, bIh, bHh, qIh, qHh);
+                case LSTM -> new Lstm(kernel, wIh, wHh, bIh, bHh, qIh, qHh);
+                case GRU -> new Gru(kernel, wIh, wHh, bIh, bHh, qIh, qHh);
             });
         }
         this.rnn = new RecurrentStack(layers, config.dropout());
-        this.fc = new Linear(kernel, params.get(StateDictNames.FC_WEIGHT), params.get(StateDictNames.FC_BIAS));
+        this.fc = new Linear(kernel, params.get(StateDictNames.FC_WEIGHT), params.get(StateDictNames.FC_BIAS),
+                this.int8.get(StateDictNames.FC_WEIGHT));
         this.loss = new SoftmaxCrossEntropy(kernel, config.vocab());
+        if (!this.int8.isEmpty()) freeze();
+    }
+
+    /**
+     * The state_dict names of the matrices a quantized model holds as int8, in state_dict order: every layer's
+     * {@code weight_ih_l{k}} and {@code weight_hh_l{k}}, and {@code fc.weight}.
+     */
+    public static List<String> quantizable(ModelConfig config) {
+        List<String> names = new ArrayList<>();
+        String m = config.cell().moduleName();
+        for (int k = 0; k < config.layers(); k++) {
+            names.add(StateDictNames.weightIh(m, k));
+            names.add(StateDictNames.weightHh(m, k));
+        }
+        names.add(StateDictNames.FC_WEIGHT);
+        return List.copyOf(names);
+    }
+
+    /**
+     * A quantized copy of this model for generation: every matrix of {@link #quantizable} as int8 with a scale per
+     * row ({@link Int8Matrix#quantize}), the embedding and biases as they are; its parameters are the dequantized
+     * weights. Frozen, computing with this model's kernel. This model is not changed. A quantized model returns
+     * itself.
+     */
+    public CharModel quantizeInt8() {
+        if (quantized()) return this;
+        Map<String, Int8Matrix> q = new LinkedHashMap<>();
+        for (String name : quantizable(config)) {
+            Param p = params.get(name);
+            q.put(name, Int8Matrix.quantize(p.values(), p.offset(), p.shape()[0], p.shape()[1]));
+        }
+        return withInt8(config, stateDict(), q, kernel);
+    }
+
+    /**
+     * A quantized model of the given int8 matrices (names from {@link #quantizable}) and float tensors for the rest
+     * ({@code floats} may hold the int8 ones too: they are replaced by the dequantized matrices). Names and shapes
+     * are checked as {@link #fromStateDict(Map, ModelConfig)} checks them.
+     */
+    public static CharModel fromInt8(Map<String, NpyArray> floats, Map<String, Int8Matrix> int8, ModelConfig config,
+                                     Kernel kernel) {
+        if (int8.isEmpty()) throw new IllegalArgumentException("a quantized model needs at least one int8 matrix");
+        return withInt8(config, floats, int8, kernel);
+    }
+
+    private static CharModel withInt8(ModelConfig config, Map<String, NpyArray> floats, Map<String, Int8Matrix> int8,
+                                      Kernel kernel) {
+        Map<String, NpyArray> all = new LinkedHashMap<>(floats);
+        int8.forEach((name, q) -> all.put(name, NpyArray.ofFloats(q.dequantize(), q.rows(), q.cols())));
+        StateDicts.check(config, all);
+        CharModel model = new CharModel(config, kernel, int8);
+        model.loadStateDict(all);
+        return model;
+    }
+
+    /** Whether the products read int8 weights ({@link #quantizeInt8()}). */
+    public boolean quantized() {
+        return !int8.isEmpty();
+    }
+
+    /** The int8 matrices by state_dict name, in state_dict order; empty for a float model. */
+    public Map<String, Int8Matrix> int8Weights() {
+        Map<String, Int8Matrix> out = new LinkedHashMap<>();
+        for (String name : quantizable(config)) if (int8.containsKey(name)) out.put(name, int8.get(name));
+        return out;
     }
 
     /**
@@ -190,8 +277,10 @@ public final class CharModel {
         Param emb = params.get(StateDictNames.EMBEDDING);
         Param wIh = params.get(StateDictNames.weightIh(config.cell().moduleName(), 0));
         row = new float[G];
-        kernel.sgemmRows(1, G, E, emb.values(), emb.offset() + token * E, E, wIh.values(), wIh.offset(), E, row, 0, G,
-                Kernel.OVERWRITE);
+        Int8Matrix q = int8.get(wIh.name());
+        if (q != null) kernel.gemmInt8(1, emb.values(), emb.offset() + token * E, E, q, row, 0, G, Kernel.OVERWRITE);
+        else kernel.sgemmRows(1, G, E, emb.values(), emb.offset() + token * E, E, wIh.values(), wIh.offset(), E, row, 0,
+                G, Kernel.OVERWRITE);
         // Two threads may both make a row; they make the same one, and the first stored is kept.
         return table.compareAndSet(token, null, row) ? row : table.get(token);
     }
@@ -280,6 +369,10 @@ public final class CharModel {
      */
     public void backward(Workspace ws, State finalStateGradient) {
         requireOwn(ws.owner());
+        if (quantized()) {
+            throw new IllegalStateException("this model computes with int8 weights (quantized for generation): it "
+                    + "cannot be trained; training is float32 (train the float model)");
+        }
         if (frozen()) throw new IllegalStateException("this model is frozen (freeze()): it only generates, it cannot be trained");
         if (!ws.forwardDone) throw new IllegalStateException("backward needs a forward pass on this workspace first");
         finalStateGradient.requireShape(config, ws.batch, "final state gradient");

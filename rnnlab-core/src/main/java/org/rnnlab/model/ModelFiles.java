@@ -17,6 +17,7 @@ import java.util.Map;
 import org.rnnlab.io.NpyArray;
 import org.rnnlab.io.Safetensors;
 import org.rnnlab.io.torch.TorchStateDict;
+import org.rnnlab.kernel.Int8Matrix;
 import org.rnnlab.nn.Nonlinearity;
 import org.rnnlab.text.Vocabulary;
 import org.rnnlab.util.Messages;
@@ -27,7 +28,10 @@ import org.rnnlab.util.Messages;
  *   <li>rnnlab's own: one safetensors file holding the weights as {@code model.<state_dict name>} and, in its
  *       metadata, {@code format = rnnlab}, {@code format_version}, the {@code config} as JSON and the
  *       {@code vocabulary} (its characters in index order). A training checkpoint is the same file with more in
- *       it (optimizer state, progress, history): anything that reads models reads checkpoints.</li>
+ *       it (optimizer state, progress, history): anything that reads models reads checkpoints. A quantized model
+ *       ({@link CharModel#quantizeInt8()}) is format version 2 with {@code quantization = int8}: each int8 matrix
+ *       is an I8 tensor {@code model.<name>} of the float one's shape plus its row scales, F32
+ *       {@code model.<name>.scale} (rows); the embedding and biases stay F32.</li>
  *   <li>PyTorch's {@code torch.save(model.state_dict())} in the notebook's layout. A state_dict holds neither the
  *       vocabulary nor the RNN nonlinearity, so the caller supplies both.</li>
  * </ul>
@@ -36,6 +40,16 @@ import org.rnnlab.util.Messages;
 public final class ModelFiles {
     public static final String FORMAT = "rnnlab";
     public static final String FORMAT_VERSION = "1";
+    /**
+     * The version of a file with int8 weights (metadata {@code quantization = int8}): readers of version 1 refuse it
+     * by its version (and by its I8 tensors) rather than misread it. Float files stay version 1.
+     */
+    public static final String QUANTIZED_FORMAT_VERSION = "2";
+    /** The metadata key, and its one value, of a quantized file. */
+    public static final String QUANTIZATION = "quantization";
+    public static final String INT8 = "int8";
+    /** Suffix of the name of an int8 matrix's row scales: {@code model.lstm.weight_hh_l0.scale}, F32 (rows). */
+    public static final String SCALE_SUFFIX = ".scale";
     /** Tensor-name prefix of the weights inside an rnnlab file. */
     public static final String MODEL_PREFIX = "model.";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -128,10 +142,23 @@ public final class ModelFiles {
             throw new IllegalArgumentException(path + ": a safetensors file but not an rnnlab model (its metadata has no "
                     + "format = rnnlab); rnnlab reads its own checkpoints and PyTorch .pt state_dicts");
         }
-        if (!FORMAT_VERSION.equals(meta.get("format_version"))) {
+        String version = meta.get("format_version");
+        if (!FORMAT_VERSION.equals(version) && !QUANTIZED_FORMAT_VERSION.equals(version)) {
             throw new IllegalArgumentException(path + ": rnnlab model format version "
-                    + (meta.get("format_version") == null ? null : Messages.escapeControls(meta.get("format_version")))
-                    + ", this rnnlab reads version " + FORMAT_VERSION + "; upgrade rnnlab");
+                    + (version == null ? null : Messages.escapeControls(version))
+                    + ", this rnnlab reads versions " + FORMAT_VERSION + " and " + QUANTIZED_FORMAT_VERSION + "; upgrade rnnlab");
+        }
+        boolean quantized = QUANTIZED_FORMAT_VERSION.equals(version);
+        String quantization = meta.get(QUANTIZATION);
+        if (quantized && !INT8.equals(quantization)) {
+            throw new IllegalArgumentException(path + ": a quantized rnnlab model (format version " + version + ") with "
+                    + QUANTIZATION + " " + (quantization == null ? "missing" : "'" + Messages.escapeControls(quantization) + "'")
+                    + "; this rnnlab reads " + QUANTIZATION + " = " + INT8);
+        }
+        if (!quantized && quantization != null) {
+            throw new IllegalArgumentException(path + ": " + QUANTIZATION + " '" + Messages.escapeControls(quantization)
+                    + "' in a model of format version " + version + ", which has no quantized tensors (quantized files "
+                    + "are version " + QUANTIZED_FORMAT_VERSION + ")");
         }
         ModelConfig config = configFromJson(path, meta.get("config"));
         String chars = meta.get("vocabulary");
@@ -152,15 +179,70 @@ public final class ModelFiles {
             if (name.startsWith(MODEL_PREFIX)) weights.put(name.substring(MODEL_PREFIX.length()), t);
             else others.put(name, t);
         });
+        Map<String, Int8Matrix> int8 = quantized ? int8Weights(path, weights, config) : Map.of(); // scales checked here
         checkFinite(path, weights);
         CharModel model;
         try {
-            model = CharModel.fromStateDict(weights, config);
+            model = int8.isEmpty() ? CharModel.fromStateDict(weights, config)
+                    : CharModel.fromInt8(weights, int8, config, org.rnnlab.kernel.Kernel.preferred());
         } catch (IllegalArgumentException e) {
             throw inFile(path, e);
         }
         checkVocabularySize(path, model, vocabulary);
         return new Loaded(model, vocabulary, path, Format.RNNLAB, others, meta);
+    }
+
+    /**
+     * Takes the int8 matrices of a quantized file out of {@code weights} (state_dict names, without
+     * {@code model.}): each I8 tensor, which must be one of {@link CharModel#quantizable} with two dimensions, and
+     * its F32 row scales {@code <name>.scale} (rows), every one finite and positive. Errors name the tensor.
+     */
+    private static Map<String, Int8Matrix> int8Weights(Path path, Map<String, NpyArray> weights, ModelConfig config) {
+        Map<String, Int8Matrix> int8 = new LinkedHashMap<>();
+        java.util.List<String> allowed = CharModel.quantizable(config);
+        for (Map.Entry<String, NpyArray> e : new java.util.ArrayList<>(weights.entrySet())) {
+            String name = e.getKey();
+            NpyArray a = e.getValue();
+            if (!a.dtype().equals("|i1")) continue;
+            String shown = MODEL_PREFIX + Messages.escapeControls(name);
+            if (!allowed.contains(name)) {
+                throw new IllegalArgumentException(path + ": " + shown + " is int8, but only " + String.join(", ",
+                        allowed.stream().map(n -> MODEL_PREFIX + n).toList()) + " may be");
+            }
+            int[] shape = a.shape();
+            if (shape.length != 2) {
+                throw new IllegalArgumentException(path + ": " + shown + " is an int8 tensor of shape "
+                        + Arrays.toString(shape) + "; an int8 matrix has two dimensions (rows, columns)");
+            }
+            NpyArray scales = weights.get(name + SCALE_SUFFIX);
+            String scaleName = shown + SCALE_SUFFIX;
+            if (scales == null) {
+                throw new IllegalArgumentException(path + ": " + shown + " is int8 but the file has no " + scaleName
+                        + ", its row scales (F32, " + shape[0] + ")");
+            }
+            if (!scales.dtype().equals("<f4") || scales.shape().length != 1 || scales.shape()[0] != shape[0]) {
+                throw new IllegalArgumentException(path + ": " + scaleName + " should be F32 of shape [" + shape[0]
+                        + "] (a scale per row of " + shown + "), found " + scales.dtype() + " " + Arrays.toString(scales.shape()));
+            }
+            try {
+                int8.put(name, Int8Matrix.of(shape[0], shape[1], a.data(), scales.toFloats()));
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(path + ": " + scaleName + ": " + ex.getMessage(), ex);
+            }
+            weights.remove(name);
+            weights.remove(name + SCALE_SUFFIX);
+        }
+        for (String name : weights.keySet()) {
+            if (name.endsWith(SCALE_SUFFIX) && allowed.contains(name.substring(0, name.length() - SCALE_SUFFIX.length()))) {
+                throw new IllegalArgumentException(path + ": " + MODEL_PREFIX + name + " holds row scales, but "
+                        + MODEL_PREFIX + name.substring(0, name.length() - SCALE_SUFFIX.length()) + " is not int8");
+            }
+        }
+        if (int8.isEmpty()) {
+            throw new IllegalArgumentException(path + ": a quantized rnnlab model (" + QUANTIZATION + " = " + INT8
+                    + ") without int8 tensors");
+        }
+        return int8;
     }
 
     /**
@@ -245,7 +327,16 @@ public final class ModelFiles {
                     + model.config().vocab());
         }
         Map<String, NpyArray> tensors = new LinkedHashMap<>();
-        model.stateDict().forEach((name, t) -> tensors.put(MODEL_PREFIX + name, t));
+        Map<String, Int8Matrix> int8 = model.int8Weights();
+        model.stateDict().forEach((name, t) -> {
+            Int8Matrix q = int8.get(name);
+            if (q == null) {
+                tensors.put(MODEL_PREFIX + name, t);
+            } else {
+                tensors.put(MODEL_PREFIX + name, NpyArray.ofBytes(q.values(), q.rows(), q.cols()));
+                tensors.put(MODEL_PREFIX + name + SCALE_SUFFIX, NpyArray.ofFloats(q.scales(), q.rows()));
+            }
+        });
         extraTensors.forEach((name, t) -> {
             if (name.startsWith(MODEL_PREFIX) || tensors.put(name, t) != null) {
                 throw new IllegalArgumentException("extra tensor name '" + name + "' clashes with the model's");
@@ -253,7 +344,8 @@ public final class ModelFiles {
         });
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
-        meta.put("format_version", FORMAT_VERSION);
+        meta.put("format_version", int8.isEmpty() ? FORMAT_VERSION : QUANTIZED_FORMAT_VERSION);
+        if (!int8.isEmpty()) meta.put(QUANTIZATION, INT8);
         meta.put("config", configToJson(model.config()));
         meta.put("vocabulary", vocabulary.asString());
         extraMetadata.forEach((k, v) -> {

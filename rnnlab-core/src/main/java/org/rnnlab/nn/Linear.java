@@ -5,6 +5,7 @@ import static org.rnnlab.kernel.Kernel.NO_TRANS;
 import static org.rnnlab.kernel.Kernel.OVERWRITE;
 import static org.rnnlab.kernel.Kernel.TRANS;
 
+import org.rnnlab.kernel.Int8Matrix;
 import org.rnnlab.kernel.Kernel;
 
 /**
@@ -13,15 +14,22 @@ import org.rnnlab.kernel.Kernel;
  *   forward:   y = x W^T + b                   x (N, in), y (N, out)
  *   backward:  dW += dy^T x     db += sum over rows of dy     dx = dy W
  * </pre>
+ * Made with an int8 copy of W ({@link Int8Matrix}), forward computes {@code x W^T} from it and backward refuses.
  */
 public final class Linear {
     private final Kernel k;
     private final Param weight; // (out, in)
     private final Param bias;   // (out)
+    private final Int8Matrix int8; // (out, in) or null
     private final int in;
     private final int out;
 
     public Linear(Kernel kernel, Param weight, Param bias) {
+        this(kernel, weight, bias, null);
+    }
+
+    /** A layer whose forward reads the int8 {@code int8Weight} (of W's shape) when it is not null. */
+    public Linear(Kernel kernel, Param weight, Param bias, Int8Matrix int8Weight) {
         int[] s = weight.shape();
         if (s.length != 2) throw new IllegalArgumentException(weight.name() + ": a linear weight is (out, in), found "
                 + java.util.Arrays.toString(s));
@@ -31,6 +39,8 @@ public final class Linear {
         this.bias = bias;
         this.out = s[0];
         this.in = s[1];
+        RecurrentBase.requireShape(int8Weight, weight);
+        this.int8 = int8Weight;
     }
 
     public int inputSize() {
@@ -43,8 +53,7 @@ public final class Linear {
 
     /** {@code y (rows, out) = x (rows, in) W^T + b}. */
     public void forward(float[] x, int rows, float[] y) {
-        k.sgemm(NO_TRANS, TRANS, rows, out, in, x, 0, in, weight.values(), weight.offset(), in, y, 0, out, OVERWRITE);
-        k.addRowVector(rows, out, bias.values(), bias.offset(), y, 0, out);
+        forward(x, rows, y, 0);
     }
 
     /**
@@ -52,18 +61,24 @@ public final class Linear {
      * how many rows come with it. Generation's steps.
      */
     public void forwardRows(float[] x, int rows, float[] y) {
-        k.sgemmRows(rows, out, in, x, 0, in, weight.values(), weight.offset(), in, y, 0, out, OVERWRITE);
+        if (int8 != null) k.gemmInt8(rows, x, 0, in, int8, y, 0, out, OVERWRITE); // row-independent too
+        else k.sgemmRows(rows, out, in, x, 0, in, weight.values(), weight.offset(), in, y, 0, out, OVERWRITE);
         k.addRowVector(rows, out, bias.values(), bias.offset(), y, 0, out);
     }
 
     /** {@link #forward} into {@code y} from row offset {@code yOff} (floats): y[yOff + r * out + j]. */
     public void forward(float[] x, int rows, float[] y, int yOff) {
-        k.sgemm(NO_TRANS, TRANS, rows, out, in, x, 0, in, weight.values(), weight.offset(), in, y, yOff, out, OVERWRITE);
+        if (int8 != null) k.gemmInt8(rows, x, 0, in, int8, y, yOff, out, OVERWRITE);
+        else k.sgemm(NO_TRANS, TRANS, rows, out, in, x, 0, in, weight.values(), weight.offset(), in, y, yOff, out, OVERWRITE);
         k.addRowVector(rows, out, bias.values(), bias.offset(), y, yOff, out);
     }
 
     /** Adds the parameter gradients and writes {@code dx (rows, in)}; {@code x} is the forward input. */
     public void backward(float[] x, float[] dy, int rows, float[] dx) {
+        if (int8 != null) {
+            throw new IllegalStateException(weight.name() + ": this layer computes with int8 weights, for generation "
+                    + "only; it cannot be trained (training is float32)");
+        }
         k.sgemm(TRANS, NO_TRANS, out, in, rows, dy, 0, out, x, 0, in, weight.grads(), weight.offset(), in, ACCUMULATE);
         k.addColumnSums(rows, out, dy, 0, out, bias.grads(), bias.offset());
         k.sgemm(NO_TRANS, NO_TRANS, rows, in, out, dy, 0, out, weight.values(), weight.offset(), in, dx, 0, in, OVERWRITE);

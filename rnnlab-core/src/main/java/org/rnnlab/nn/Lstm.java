@@ -3,6 +3,7 @@ package org.rnnlab.nn;
 import static org.rnnlab.kernel.Kernel.ACCUMULATE;
 import static org.rnnlab.kernel.Kernel.OVERWRITE;
 
+import org.rnnlab.kernel.Int8Matrix;
 import org.rnnlab.kernel.Kernel;
 
 /**
@@ -20,7 +21,13 @@ import org.rnnlab.kernel.Kernel;
  */
 public final class Lstm extends RecurrentBase {
     public Lstm(Kernel kernel, Param weightIh, Param weightHh, Param biasIh, Param biasHh) {
-        super("nn.LSTM", 4, kernel, weightIh, weightHh, biasIh, biasHh);
+        this(kernel, weightIh, weightHh, biasIh, biasHh, null, null);
+    }
+
+    /** A layer whose products read int8 weights where {@code int8Ih} / {@code int8Hh} are given (generation only). */
+    public Lstm(Kernel kernel, Param weightIh, Param weightHh, Param biasIh, Param biasHh, Int8Matrix int8Ih,
+                Int8Matrix int8Hh) {
+        super("nn.LSTM", 4, kernel, weightIh, weightHh, biasIh, biasHh, int8Ih, int8Hh);
     }
 
     @Override

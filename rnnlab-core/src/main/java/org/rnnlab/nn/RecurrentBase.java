@@ -7,6 +7,7 @@ import static org.rnnlab.kernel.Kernel.TRANS;
 
 import java.util.Arrays;
 import java.util.List;
+import org.rnnlab.kernel.Int8Matrix;
 import org.rnnlab.kernel.Kernel;
 import org.rnnlab.kernel.PackedB;
 
@@ -16,6 +17,9 @@ import org.rnnlab.kernel.PackedB;
  * H)}, {@code bias_ih}, {@code bias_hh (G*H)}), and in every {@link Pass} the outputs h_t, the copied initial state,
  * the packed W_hh of both directions, the input projection of all T steps as one GEMM, and the ending of backward:
  * the weight gradients summed over all steps and the gradient of the input, as GEMMs.
+ *
+ * <p>A layer made with int8 copies of its weights ({@link Int8Matrix}, for generation) computes its input and
+ * recurrence products from them ({@link Kernel#gemmInt8}) instead of from the float weights, and refuses backward.
  */
 abstract class RecurrentBase implements RecurrentLayer {
     final Kernel k;
@@ -23,12 +27,18 @@ abstract class RecurrentBase implements RecurrentLayer {
     final Param wHh; // (G*H, H)
     final Param bIh; // (G*H)
     final Param bHh; // (G*H)
+    final Int8Matrix qIh; // (G*H, in) int8 W_ih, or null: the products then read wIh
+    final Int8Matrix qHh; // (G*H, H) int8 W_hh, or null
     final int in;
     final int hidden;
     private final int gates;
 
-    /** Checks PyTorch's layout for {@code gates} gate blocks; errors name the tensor and {@code kind}. */
-    RecurrentBase(String kind, int gates, Kernel kernel, Param weightIh, Param weightHh, Param biasIh, Param biasHh) {
+    /**
+     * Checks PyTorch's layout for {@code gates} gate blocks; errors name the tensor and {@code kind}. {@code int8Ih}
+     * and {@code int8Hh}, when not null, are int8 versions of the weights (of their shapes) for the products to read.
+     */
+    RecurrentBase(String kind, int gates, Kernel kernel, Param weightIh, Param weightHh, Param biasIh, Param biasHh,
+                  Int8Matrix int8Ih, Int8Matrix int8Hh) {
         int[] hh = weightHh.shape();
         if (hh.length != 2 || hh[1] < 1 || hh[0] != gates * hh[1]) {
             throw new IllegalArgumentException(weightHh.name() + ": the weight_hh of an " + kind + " layer is (" + gates
@@ -42,6 +52,10 @@ abstract class RecurrentBase implements RecurrentLayer {
         }
         biasIh.requireShape(gates * h);
         biasHh.requireShape(gates * h);
+        requireShape(int8Ih, weightIh);
+        requireShape(int8Hh, weightHh);
+        this.qIh = int8Ih;
+        this.qHh = int8Hh;
         this.k = kernel;
         this.wIh = weightIh;
         this.wHh = weightHh;
@@ -50,6 +64,18 @@ abstract class RecurrentBase implements RecurrentLayer {
         this.in = ih[1];
         this.hidden = h;
         this.gates = gates;
+    }
+
+    static void requireShape(Int8Matrix q, Param p) {
+        if (q != null && (q.rows() != p.shape()[0] || q.cols() != p.shape()[1])) {
+            throw new IllegalArgumentException(p.name() + ": int8 weights of shape [" + q.rows() + ", " + q.cols()
+                    + "] for a tensor of shape " + Arrays.toString(p.shape()));
+        }
+    }
+
+    /** Whether the products read int8 weights (a layer for generation only). */
+    public final boolean quantized() {
+        return qIh != null || qHh != null;
     }
 
     @Override public final int inputSize() { return in; }
@@ -93,9 +119,9 @@ abstract class RecurrentBase implements RecurrentLayer {
             h0 = new float[bh];
             hT = new float[bh];
             dh = new float[bh];
-            // a step pass reads W_hh as it is (Kernel.sgemmRows), so it asks for no copy of it
-            whhT = k.newPackedB(TRANS, hidden, gates * hidden, rows ? 1 : batch, steps);
-            whh = k.newPackedB(NO_TRANS, gates * hidden, hidden, rows ? 1 : batch, steps);
+            // a step pass reads W_hh as it is (Kernel.sgemmRows), and a quantized one its int8 copy: no copy of it
+            whhT = qHh != null ? null : k.newPackedB(TRANS, hidden, gates * hidden, rows ? 1 : batch, steps);
+            whh = quantized() ? null : k.newPackedB(NO_TRANS, gates * hidden, hidden, rows ? 1 : batch, steps);
         }
 
         /** Where the input projection x W_ih^T (T, B, G*H) goes, and where the cell's {@link #recur} reads it. */
@@ -108,7 +134,9 @@ abstract class RecurrentBase implements RecurrentLayer {
         public final void forward(float[] x, float[] h0In, float[] c0In) {
             // x W_ih^T for all T * B rows at once
             int G = gates * hidden;
-            if (rows) {
+            if (qIh != null) {
+                k.gemmInt8(steps * active, x, 0, in, qIh, projection(), 0, G, OVERWRITE); // row-independent too
+            } else if (rows) {
                 k.sgemmRows(steps * active, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0, G,
                         OVERWRITE);
             } else {
@@ -127,15 +155,18 @@ abstract class RecurrentBase implements RecurrentLayer {
         /** Copies the initial state in, packs W_hh^T for the steps. */
         final void begin(float[] h0In) {
             System.arraycopy(h0In, 0, h0, 0, active * hidden);
-            k.pack(whhT, wHh.values(), wHh.offset(), hidden);
+            if (whhT != null) k.pack(whhT, wHh.values(), wHh.offset(), hidden);
         }
 
         /**
-         * The recurrence's product {@code C (B, G*H) (+)= h (B, H) W_hh^T}: with the packed W_hh^T, or, in a step
-         * pass, by {@link Kernel#sgemmRows} on W_hh itself, so each sequence's row has the bits it has alone.
+         * The recurrence's product {@code C (B, G*H) (+)= h (B, H) W_hh^T}: with the packed W_hh^T; in a step pass
+         * by {@link Kernel#sgemmRows} on W_hh itself, so each sequence's row has the bits it has alone; in a
+         * quantized layer from its int8 W_hh (whose product is row-independent as well).
          */
         final void recurrence(float[] h, int hOff, float[] c, int cOff, int ldc, boolean accumulate) {
-            if (rows) {
+            if (qHh != null) {
+                k.gemmInt8(active, h, hOff, hidden, qHh, c, cOff, ldc, accumulate);
+            } else if (rows) {
                 k.sgemmRows(active, gates * hidden, hidden, h, hOff, hidden, wHh.values(), wHh.offset(), hidden, c, cOff,
                         ldc, accumulate);
             } else {
@@ -151,6 +182,10 @@ abstract class RecurrentBase implements RecurrentLayer {
 
         /** Starts a backward pass from dLoss/dh_T; packs W_hh for dh = da W_hh. */
         final void beginBackward(float[] dhT) {
+            if (quantized()) {
+                throw new IllegalStateException(wHh.name() + ": this layer computes with int8 weights, for generation "
+                        + "only; it cannot be trained (training is float32)");
+            }
             System.arraycopy(dhT, 0, dh, 0, batch * hidden);
             k.pack(whh, wHh.values(), wHh.offset(), hidden);
         }

@@ -3,6 +3,7 @@ package org.rnnlab.nn;
 import static org.rnnlab.kernel.Kernel.ACCUMULATE;
 import static org.rnnlab.kernel.Kernel.OVERWRITE;
 
+import org.rnnlab.kernel.Int8Matrix;
 import org.rnnlab.kernel.Kernel;
 
 /**
@@ -18,7 +19,13 @@ public final class Rnn extends RecurrentBase {
     private final Nonlinearity act;
 
     public Rnn(Kernel kernel, Nonlinearity nonlinearity, Param weightIh, Param weightHh, Param biasIh, Param biasHh) {
-        super("nn.RNN", 1, kernel, weightIh, weightHh, biasIh, biasHh);
+        this(kernel, nonlinearity, weightIh, weightHh, biasIh, biasHh, null, null);
+    }
+
+    /** A layer whose products read int8 weights where {@code int8Ih} / {@code int8Hh} are given (generation only). */
+    public Rnn(Kernel kernel, Nonlinearity nonlinearity, Param weightIh, Param weightHh, Param biasIh, Param biasHh,
+               Int8Matrix int8Ih, Int8Matrix int8Hh) {
+        super("nn.RNN", 1, kernel, weightIh, weightHh, biasIh, biasHh, int8Ih, int8Hh);
         this.act = java.util.Objects.requireNonNull(nonlinearity, "nonlinearity");
     }
 

@@ -39,14 +39,29 @@ import org.rnnlab.util.Rng;
  * configuration is not timed over a few milliseconds. The counts actually timed are in the result
  * ({@code steps}, {@code gen_chars}, {@code naive_chars}); the cost of warming up is measured whole by
  * {@code rnnlab lab}'s wall time.
+ *
+ * <p>With {@code int8}, carried generation is also measured from the model quantized to int8
+ * ({@link CharModel#quantizeInt8()}), in {@code genRounds} rounds alternating with float32 rounds of the same
+ * length: {@code gen_int8_cps} and {@code gen_float32_best_cps} are the best rounds, {@code gen_int8_speedup} their
+ * ratio.
  */
 public final class Throughput {
     /** One benchmark configuration: the peer script's flags. */
     public record Config(String name, CellType cell, int embed, int hidden, int layers, int batch, int seq,
                          Batching mode, int steps, int warmup, double lr, int genChars, int naiveChars,
                          int genWarmup, int context, double temperature, long seed, double warmupSeconds,
-                         double minSeconds, double clip) {
+                         double minSeconds, double clip, boolean int8, int genRounds) {
+        /** A configuration without int8 generation. */
+        public Config(String name, CellType cell, int embed, int hidden, int layers, int batch, int seq,
+                      Batching mode, int steps, int warmup, double lr, int genChars, int naiveChars,
+                      int genWarmup, int context, double temperature, long seed, double warmupSeconds,
+                      double minSeconds, double clip) {
+            this(name, cell, embed, hidden, layers, batch, seq, mode, steps, warmup, lr, genChars, naiveChars, genWarmup,
+                    context, temperature, seed, warmupSeconds, minSeconds, clip, false, 1);
+        }
+
         public Config {
+            if (genRounds < 1) throw new IllegalArgumentException("--gen-rounds must be at least 1, got " + genRounds);
             if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
             if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
             if (!(warmupSeconds >= 0)) throw new IllegalArgumentException("--warmup-seconds must be >= 0, got " + warmupSeconds);
@@ -114,6 +129,29 @@ public final class Throughput {
             genChars = repeat(carried, c.genChars(), c.minSeconds());
             carriedSeconds = (System.nanoTime() - g0) / 1e9;
         }
+        // int8 (--quantize int8): the same generation from the quantized model, in rounds alternating with float32
+        // ones, so that both see the same state of a shared host; the best round of each counts
+        double[] floatRounds = null, int8Rounds = null;
+        CharModel quantized = null;
+        if (c.int8() && c.genChars() > 0) {
+            quantized = model.quantizeInt8();
+            TokenGenerator floats = new StepGenerator(model, sampling, 1, c.seed());
+            TokenGenerator int8 = new StepGenerator(quantized, sampling, 1, c.seed());
+            floats.prime(prompt);
+            int8.prime(prompt);
+            repeat(floats, c.genWarmup(), c.warmupSeconds() / 2);
+            repeat(int8, c.genWarmup(), c.warmupSeconds());
+            floatRounds = new double[c.genRounds()];
+            int8Rounds = new double[c.genRounds()];
+            for (int round = 0; round < c.genRounds(); round++) {
+                long a = System.nanoTime();
+                int n = repeat(floats, c.genChars(), c.minSeconds());
+                floatRounds[round] = n / ((System.nanoTime() - a) / 1e9);
+                a = System.nanoTime();
+                n = repeat(int8, c.genChars(), c.minSeconds());
+                int8Rounds[round] = n / ((System.nanoTime() - a) / 1e9);
+            }
+        }
         int naiveChars = 0;
         double naiveSeconds = 0;
         if (c.naiveChars() > 0) {
@@ -171,6 +209,22 @@ public final class Throughput {
         r.put("loss_last", lastLoss);
         r.put("gen_carried_cps", genChars == 0 ? null : genChars / carriedSeconds);
         r.put("gen_naive_cps", naiveChars == 0 ? null : naiveChars / naiveSeconds);
+        if (int8Rounds != null) {
+            double bestFloat = Arrays.stream(floatRounds).max().orElseThrow();
+            double bestInt8 = Arrays.stream(int8Rounds).max().orElseThrow();
+            r.put("gen_float32_rounds_cps", floatRounds);
+            r.put("gen_int8_rounds_cps", int8Rounds);
+            r.put("gen_float32_best_cps", bestFloat);
+            r.put("gen_int8_cps", bestInt8);
+            r.put("gen_int8_speedup", bestInt8 / bestFloat);
+            long int8Bytes = 0, floatBytes = 0;
+            for (org.rnnlab.kernel.Int8Matrix m : quantized.int8Weights().values()) {
+                int8Bytes += m.bytes();
+                floatBytes += 4L * m.rows() * m.cols();
+            }
+            r.put("int8_weights_mb", int8Bytes / 1e6);
+            r.put("float32_weights_mb", floatBytes / 1e6);
+        }
         r.put("gen_chars", genChars);
         r.put("naive_chars", naiveChars);
         r.put("gen_carried_s", carriedSeconds);

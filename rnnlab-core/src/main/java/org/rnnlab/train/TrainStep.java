@@ -45,6 +45,10 @@ public final class TrainStep {
     }
 
     private TrainStep(CharModel model, Optimizer optimizer, double clipNorm, double clipValue, boolean guard) {
+        if (model.quantized()) {
+            throw new IllegalArgumentException("the model's weights are int8 (quantized for generation), and training is "
+                    + "float32: train the float model it was quantized from");
+        }
         if (!(clipNorm >= 0) || !(clipValue >= 0)) {
             throw new IllegalArgumentException("clipping bounds must be >= 0 (0: none), got " + clipNorm + " and " + clipValue);
         }

@@ -130,6 +130,10 @@ public final class Trainer implements AutoCloseable {
     private record Work(CharModel.Workspace ws, State zero, int[] inputs, int[] targets) {}
 
     private Trainer(TrainConfig config, TrainData data, CharModel model, Path out, String run) {
+        if (model.quantized()) {
+            throw new IllegalArgumentException("the model's weights are int8 (quantized for generation), and training is "
+                    + "float32: train the float model it was quantized from");
+        }
         ModelConfig expected = config.modelConfig(data.vocabulary().size());
         if (!model.config().equals(expected)) {
             throw new IllegalArgumentException("the model is " + model.config() + " but the training config asks for "

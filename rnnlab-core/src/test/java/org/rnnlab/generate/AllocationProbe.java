@@ -4,7 +4,8 @@ import java.lang.management.ManagementFactory;
 import org.rnnlab.model.ModelFiles;
 
 /**
- * Run in a fresh JVM by {@link SharedModelTest}: warms a generator up, then prints how many of 200 characters were
+ * Run in a fresh JVM by {@link SharedModelTest} (with the argument {@code int8}: from the model quantized to int8):
+ * warms a generator up, then prints how many of 200 characters were
  * generated without allocating, and the most bytes any one of them allocated. A fresh JVM, because whether the
  * Vector API's vectors stay in registers depends on how the JIT compiled the kernels, and a test JVM that has also
  * run the scalar kernel and every other test compiles them differently.
@@ -16,7 +17,9 @@ public final class AllocationProbe {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long me = Thread.currentThread().getId();
         ModelFiles.Loaded lstm = NotebookModels.load("lstm_L1_notebook");
-        StepGenerator g = new StepGenerator(lstm.model(), new SamplingOptions(0.8, 0, 1, false), 4, 1);
+        boolean int8 = args.length > 0 && args[0].equals("int8"); // the model quantized to int8
+        StepGenerator g = new StepGenerator(int8 ? lstm.model().quantizeInt8() : lstm.model(),
+                new SamplingOptions(0.8, 0, 1, false), 4, 1);
         g.prime(lstm.vocabulary().encode("the cat"));
         int clean = 0;
         long worst = 0;

@@ -73,12 +73,16 @@ class SharedModelTest {
         assertThat(snapshot(model)).as("parameters and gradients after concurrent generation").isEqualTo(before);
     }
 
-    /** Measured per character with the thread's allocation counter, in a fresh JVM ({@link AllocationProbe}). */
-    @Test
-    void aGeneratorDoesNotAllocatePerCharacter() throws Exception {
+    /**
+     * Measured per character with the thread's allocation counter, in a fresh JVM ({@link AllocationProbe}), from the
+     * float32 model and from it quantized to int8.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"float32", "int8"})
+    void aGeneratorDoesNotAllocatePerCharacter(String weights) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), AllocationProbe.class.getName())
+                System.getProperty("java.class.path"), AllocationProbe.class.getName(), weights)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         assertThat(p.waitFor()).as(out).isZero();

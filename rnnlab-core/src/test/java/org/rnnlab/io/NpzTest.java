@@ -110,7 +110,7 @@ class NpzTest {
                 .hasMessage("q.npy: .npy header's shape (3', 2) has '3'', which is not a dimension (an int)");
         byte[] bell = npy(1, "{'descr': '<f4\u0007', 'fortran_order': False, 'shape': (1,), }", 4);
         assertThatThrownBy(() -> Npz.fromNpy(bell, "b.npy")).isInstanceOf(IOException.class)
-                .hasMessage("b.npy: unsupported numpy dtype '<f4\\x07' (rnnlab reads <f8 <f4 <i8 <i4 |u1 |b1)");
+                .hasMessage("b.npy: unsupported numpy dtype '<f4\\x07' (rnnlab reads <f8 <f4 <i8 <i4 |i1 |u1 |b1)");
     }
 
     /** A zip cut inside a member: the JDK's EOFException, without a message or the file (found by the fuzzer). */

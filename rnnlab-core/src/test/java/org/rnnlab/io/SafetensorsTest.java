@@ -172,7 +172,7 @@ class SafetensorsTest {
         for (org.assertj.core.api.ThrowableAssert.ThrowingCallable read : java.util.List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
                 () -> Safetensors.read(name), () -> Safetensors.readMetadata(name))) {
             assertThatThrownBy(read).hasMessage(name + ": not a valid safetensors file: tensor 'w\\n\\x1b[2J' has dtype"
-                    + " 'F16', which rnnlab does not read (F32 F64 I64 I32 U8 BOOL)");
+                    + " 'F16', which rnnlab does not read (F32 F64 I64 I32 I8 U8 BOOL)");
         }
         Path meta = file("meta.safetensors", "{\"__metadata__\":{\"steps\":12}}", 0);
         assertThatThrownBy(() -> Safetensors.readMetadata(meta)).isInstanceOf(IllegalArgumentException.class)
