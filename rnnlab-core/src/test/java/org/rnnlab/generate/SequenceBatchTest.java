@@ -46,7 +46,17 @@ class SequenceBatchTest {
     @ParameterizedTest
     @EnumSource(value = CellType.class, names = {"LSTM", "GRU", "RNN_TANH"})
     void everySequenceGetsTheTextItGetsAloneWhateverJoinsOrLeavesBesideIt(CellType cell) {
-        CharModel model = CharModel.create(new ModelConfig(cell, VOCAB.size(), 16, 37, 2, 0), 7).freeze();
+        batchedEqualsAlone(CharModel.create(new ModelConfig(cell, VOCAB.size(), 16, 37, 2, 0), 7).freeze());
+    }
+
+    /** The same with int8 weights: the quantized product is row-independent too. */
+    @ParameterizedTest
+    @EnumSource(value = CellType.class, names = {"LSTM", "GRU"})
+    void anInt8ModelsSequencesGetTheirTextAloneToo(CellType cell) {
+        batchedEqualsAlone(CharModel.create(new ModelConfig(cell, VOCAB.size(), 16, 37, 2, 0), 9).quantizeInt8());
+    }
+
+    private static void batchedEqualsAlone(CharModel model) {
         List<Request> requests = requests();
         List<Completer.Result> alone = new ArrayList<>();
         for (Request q : requests) {
