@@ -119,4 +119,31 @@ class RowProductsTest {
         V.sgemm(Kernel.NO_TRANS, Kernel.TRANS, 1, n, k, a, 0, k, w, 0, k, alone, 0, n, false);
         assertThat(Arrays.copyOf(many, n)).isNotEqualTo(alone);
     }
+
+    /**
+     * The blocked plan with a packed B is row-independent as well: each entry is the same chain of multiply-adds over
+     * k in KC blocks whatever rows share its tile, so row i of a 16-row product equals row i computed alone (one row,
+     * through the same packed B), at any thread count. The property a faster batched step would build on
+     * (docs/performance.md, "Continuous batching").
+     */
+    @ParameterizedTest(name = "m={0} n={1} k={2}")
+    @CsvSource({"16,2048,512", "9,96,300", "13,130,64"})
+    void theBlockedPlanWithAPackedBIsRowIndependentToo(int m, int n, int k) {
+        SplittableRandom r = new SplittableRandom(m * 131L + n + k);
+        float[] a = filled(r, m * k), w = filled(r, n * k);
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallelism.setThreads(threads);
+            PackedB p = V.newPackedB(Kernel.TRANS, k, n, m, 64);
+            assertThat(p.packed).as("a packed B").isNotNull();
+            V.pack(p, w, 0, k);
+            float[] all = new float[m * n];
+            V.sgemm(m, a, 0, k, p, all, 0, n, Kernel.OVERWRITE);
+            for (int i = 0; i < m; i++) {
+                float[] alone = new float[n];
+                V.sgemm(1, a, i * k, k, p, alone, 0, n, Kernel.OVERWRITE);
+                assertThat(Arrays.copyOfRange(all, i * n, (i + 1) * n)).as("row %d, %d threads", i, threads)
+                        .containsExactly(alone);
+            }
+        }
+    }
 }
