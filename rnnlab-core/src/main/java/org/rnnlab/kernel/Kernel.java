@@ -183,6 +183,17 @@ public interface Kernel {
         return new PackedB(transB, k, n, null, 0);
     }
 
+    /**
+     * Room for {@code op(B) = B^T}, B stored (n, k) (a layer's weight), laid out for {@link #sgemm(int, float[], int,
+     * int, PackedB, float[], int, int, boolean)} at any number of rows, each row of C computed as it would be alone
+     * (the vector kernel's blocked panels: every entry the same chain of multiply-adds over k, whatever rows share its
+     * tile). Generation's steps: a frozen model packs its weights into these once. Allocates; fill with
+     * {@link #pack}.
+     */
+    default PackedB newRowPanels(int k, int n) {
+        return new PackedB(TRANS, k, n, null, 0);
+    }
+
     /** Fills {@code p} from B at {@code bOff} with leading dimension {@code ldb} (a copy, or a reference). */
     default void pack(PackedB p, float[] b, int bOff, int ldb) {
         p.source = b;

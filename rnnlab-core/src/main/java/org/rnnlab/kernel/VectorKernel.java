@@ -133,6 +133,11 @@ final class VectorKernel implements Kernel {
     }
 
     @Override
+    public PackedB newRowPanels(int k, int n) {
+        return new PackedB(true, k, n, new float[VectorGemm.packedSize(k, n)], PANELS);
+    }
+
+    @Override
     public void pack(PackedB p, float[] b, int bOff, int ldb) {
         int need = p.trans ? (p.n == 0 ? 0 : (p.n - 1) * ldb + p.k) : (p.k == 0 ? 0 : (p.k - 1) * ldb + p.n);
         if (bOff < 0 || bOff + need > b.length) {

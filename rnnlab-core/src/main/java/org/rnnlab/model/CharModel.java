@@ -260,7 +260,11 @@ public final class CharModel {
      * into the parameters of a frozen model makes its steps wrong. Idempotent; returns this model.
      */
     public CharModel freeze() {
-        if (inputProducts == null) inputProducts = new AtomicReferenceArray<>(config.vocab());
+        if (inputProducts == null) {
+            rnn.freezeSteps();
+            fc.freezeRows();
+            inputProducts = new AtomicReferenceArray<>(config.vocab());
+        }
         return this;
     }
 
@@ -279,8 +283,7 @@ public final class CharModel {
         row = new float[G];
         Int8Matrix q = int8.get(wIh.name());
         if (q != null) kernel.gemmInt8(1, emb.values(), emb.offset() + token * E, E, q, row, 0, G, Kernel.OVERWRITE);
-        else kernel.sgemmRows(1, G, E, emb.values(), emb.offset() + token * E, E, wIh.values(), wIh.offset(), E, row, 0,
-                G, Kernel.OVERWRITE);
+        else rnn.layer(0).stepProjection(emb.values(), emb.offset() + token * E, row);
         // Two threads may both make a row; they make the same one, and the first stored is kept.
         return table.compareAndSet(token, null, row) ? row : table.get(token);
     }
@@ -433,7 +436,7 @@ public final class CharModel {
             System.arraycopy(ws.pass.finalH(l), 0, to.h(l), 0, rows * config.hidden());
             if (to.hasCell()) System.arraycopy(ws.pass.finalC(l), 0, to.c(l), 0, rows * config.hidden());
         }
-        fc.forwardRows(ws.pass.output(), rows, ws.logits);                // (rows, V)
+        fc.forwardRows(ws.pass.output(), rows, ws.logits, ws.fcPanels);  // (rows, V)
         return ws.logits;
     }
 
@@ -621,6 +624,7 @@ public final class CharModel {
         private final float[] projected;    // (1, B, G*H) layer 0's input product, for a frozen model
         private final RecurrentStack.Pass pass;
         private final float[] logits;       // (B, V)
+        private final org.rnnlab.kernel.PackedB fcPanels; // room for fc's W^T while the model is not frozen
 
         private StepWorkspace(int batch) {
             if (batch < 1) throw new IllegalArgumentException("a step workspace needs B >= 1, got " + batch);
@@ -629,6 +633,7 @@ public final class CharModel {
             projected = new float[batch * config.cell().gates() * config.hidden()];
             pass = rnn.newStepPass(batch);
             logits = new float[batch * config.vocab()];
+            fcPanels = frozen() ? null : fc.newRowScratch();
         }
 
         public int batch() {

@@ -7,6 +7,7 @@ import static org.rnnlab.kernel.Kernel.TRANS;
 
 import org.rnnlab.kernel.Int8Matrix;
 import org.rnnlab.kernel.Kernel;
+import org.rnnlab.kernel.PackedB;
 
 /**
  * {@code nn.Linear} applied to every row of a (N, in) matrix, with PyTorch's layout W (out, in), b (out).
@@ -51,18 +52,42 @@ public final class Linear {
         return out;
     }
 
+    /** After {@link #freezeRows()}: W^T in row panels ({@link Kernel#newRowPanels}), for {@link #forwardRows}. */
+    private volatile PackedB frozenPanels;
+
+    /** The caller's room for {@link #forwardRows} to pack W^T into while not frozen (null for int8 weights). */
+    public PackedB newRowScratch() {
+        return int8 != null ? null : k.newRowPanels(in, out);
+    }
+
+    /** Declares the weights final: {@link #forwardRows} reads them from row panels packed once. */
+    public void freezeRows() {
+        if (int8 != null || frozenPanels != null) return;
+        PackedB p = k.newRowPanels(in, out);
+        k.pack(p, weight.values(), weight.offset(), in);
+        frozenPanels = p;
+    }
+
     /** {@code y (rows, out) = x (rows, in) W^T + b}. */
     public void forward(float[] x, int rows, float[] y) {
         forward(x, rows, y, 0);
     }
 
     /**
-     * {@link #forward} with each row computed on its own ({@link Kernel#sgemmRows}): a row's bits do not depend on
+     * {@link #forward} with each row computed on its own ({@link Kernel#newRowPanels}): a row's bits do not depend on
      * how many rows come with it. Generation's steps.
      */
-    public void forwardRows(float[] x, int rows, float[] y) {
-        if (int8 != null) k.gemmInt8(rows, x, 0, in, int8, y, 0, out, OVERWRITE); // row-independent too
-        else k.sgemmRows(rows, out, in, x, 0, in, weight.values(), weight.offset(), in, y, 0, out, OVERWRITE);
+    public void forwardRows(float[] x, int rows, float[] y, PackedB scratch) {
+        if (int8 != null) {
+            k.gemmInt8(rows, x, 0, in, int8, y, 0, out, OVERWRITE); // row-independent too
+        } else {
+            PackedB p = frozenPanels;
+            if (p == null) { // not frozen: the weights may have changed since the last call
+                p = scratch;
+                k.pack(p, weight.values(), weight.offset(), in);
+            }
+            k.sgemm(rows, x, 0, in, p, y, 0, out, OVERWRITE);
+        }
         k.addRowVector(rows, out, bias.values(), bias.offset(), y, 0, out);
     }
 

@@ -74,6 +74,26 @@ abstract class RecurrentBase implements RecurrentLayer {
     }
 
     /** Whether the products read int8 weights (a layer for generation only). */
+    /** After {@link #freezeSteps()}: {W_ih^T, W_hh^T} in row panels ({@link Kernel#newRowPanels}), for step passes. */
+    private volatile PackedB[] frozenPanels;
+
+    @Override
+    public final void freezeSteps() {
+        if (quantized() || frozenPanels != null) return;
+        int G = gates * hidden;
+        PackedB ih = k.newRowPanels(in, G), hh = k.newRowPanels(hidden, G);
+        k.pack(ih, wIh.values(), wIh.offset(), in);
+        k.pack(hh, wHh.values(), wHh.offset(), hidden);
+        frozenPanels = new PackedB[] {ih, hh};
+    }
+
+    @Override
+    public final void stepProjection(float[] x, int xOff, float[] out) {
+        PackedB[] f = frozenPanels;
+        if (f == null) throw new IllegalStateException(wIh.name() + ": stepProjection needs freezeSteps() first");
+        k.sgemm(1, x, xOff, in, f[0], out, 0, gates * hidden, OVERWRITE);
+    }
+
     public final boolean quantized() {
         return qIh != null || qHh != null;
     }
@@ -98,7 +118,10 @@ abstract class RecurrentBase implements RecurrentLayer {
         final float[] h0;   // (B, H) copy of the initial state
         final float[] hT;   // (B, H)
         final float[] dh;   // (B, H) dLoss/dh_{t-1} while walking back; dLoss/dh0 at the end
-        final PackedB whhT; // W_hh^T (H, G*H) for the recurrence, packed by forward
+        final PackedB whhT; // W_hh^T (H, G*H) for the recurrence, packed by forward (a step pass: row panels)
+        final PackedB wihT; // a step pass's W_ih^T (in, G*H) in row panels; null otherwise
+        /** A step pass of a layer not frozen: it packs its own panels at every step (the weights may change). */
+        final boolean ownPanels;
         final PackedB whh;  // W_hh (G*H, H) for dh = da W_hh, packed by backward
         /** A step pass ({@link RecurrentLayer#newStepPass}): its forward products compute each row on its own. */
         final boolean rows;
@@ -119,9 +142,19 @@ abstract class RecurrentBase implements RecurrentLayer {
             h0 = new float[bh];
             hT = new float[bh];
             dh = new float[bh];
-            // a step pass reads W_hh as it is (Kernel.sgemmRows), and a quantized one its int8 copy: no copy of it
-            whhT = qHh != null ? null : k.newPackedB(TRANS, hidden, gates * hidden, rows ? 1 : batch, steps);
-            whh = quantized() ? null : k.newPackedB(NO_TRANS, gates * hidden, hidden, rows ? 1 : batch, steps);
+            // A step pass computes each row as it would be alone: through row panels, the frozen layer's or its own
+            // (packed at every step); a quantized one through its int8 copy.
+            int G = gates * hidden;
+            PackedB[] frozen = frozenPanels;
+            ownPanels = rows && frozen == null;
+            if (rows) {
+                whhT = qHh != null ? null : frozen != null ? frozen[1] : k.newRowPanels(hidden, G);
+                wihT = qIh != null ? null : frozen != null ? frozen[0] : k.newRowPanels(in, G);
+            } else {
+                whhT = qHh != null ? null : k.newPackedB(TRANS, hidden, G, batch, steps);
+                wihT = null;
+            }
+            whh = quantized() || rows ? null : k.newPackedB(NO_TRANS, G, hidden, batch, steps);
         }
 
         /** Where the input projection x W_ih^T (T, B, G*H) goes, and where the cell's {@link #recur} reads it. */
@@ -137,8 +170,8 @@ abstract class RecurrentBase implements RecurrentLayer {
             if (qIh != null) {
                 k.gemmInt8(steps * active, x, 0, in, qIh, projection(), 0, G, OVERWRITE); // row-independent too
             } else if (rows) {
-                k.sgemmRows(steps * active, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0, G,
-                        OVERWRITE);
+                if (ownPanels) k.pack(wihT, wIh.values(), wIh.offset(), in);
+                k.sgemm(steps * active, x, 0, in, wihT, projection(), 0, G, OVERWRITE);
             } else {
                 k.sgemm(NO_TRANS, TRANS, steps * batch, G, in, x, 0, in, wIh.values(), wIh.offset(), in, projection(), 0,
                         G, OVERWRITE);
@@ -155,23 +188,17 @@ abstract class RecurrentBase implements RecurrentLayer {
         /** Copies the initial state in, packs W_hh^T for the steps. */
         final void begin(float[] h0In) {
             System.arraycopy(h0In, 0, h0, 0, active * hidden);
-            if (whhT != null) k.pack(whhT, wHh.values(), wHh.offset(), hidden);
+            if (whhT != null && (!rows || ownPanels)) k.pack(whhT, wHh.values(), wHh.offset(), hidden);
         }
 
         /**
-         * The recurrence's product {@code C (B, G*H) (+)= h (B, H) W_hh^T}: with the packed W_hh^T; in a step pass
-         * by {@link Kernel#sgemmRows} on W_hh itself, so each sequence's row has the bits it has alone; in a
-         * quantized layer from its int8 W_hh (whose product is row-independent as well).
+         * The recurrence's product {@code C (B, G*H) (+)= h (B, H) W_hh^T}: with the packed W_hh^T (in a step pass
+         * row panels, so each sequence's row has the bits it has alone); in a quantized layer from its int8 W_hh
+         * (whose product is row-independent as well).
          */
         final void recurrence(float[] h, int hOff, float[] c, int cOff, int ldc, boolean accumulate) {
-            if (qHh != null) {
-                k.gemmInt8(active, h, hOff, hidden, qHh, c, cOff, ldc, accumulate);
-            } else if (rows) {
-                k.sgemmRows(active, gates * hidden, hidden, h, hOff, hidden, wHh.values(), wHh.offset(), hidden, c, cOff,
-                        ldc, accumulate);
-            } else {
-                k.sgemm(batch, h, hOff, hidden, whhT, c, cOff, ldc, accumulate);
-            }
+            if (qHh != null) k.gemmInt8(active, h, hOff, hidden, qHh, c, cOff, ldc, accumulate);
+            else k.sgemm(active, h, hOff, hidden, whhT, c, cOff, ldc, accumulate);
         }
 
         /** h_T from the last step. */

@@ -31,10 +31,19 @@ public interface RecurrentLayer {
 
     /**
      * The buffers for one time step of {@code batch} sequences, for generation: as {@code newPass(batch, 1)}, but
-     * its forward computes each sequence's row on its own ({@link org.rnnlab.kernel.Kernel#sgemmRows}), so a
+     * its forward computes each sequence's row on its own ({@link org.rnnlab.kernel.Kernel#newRowPanels}), so a
      * sequence's outputs have the same bits in any batch, beside any other sequences.
      */
     Pass newStepPass(int batch);
+
+    /**
+     * Declares the weights final (a frozen model): step passes made from now on share row panels of W_ih^T and
+     * W_hh^T packed once, instead of packing their own at every step. The same bits either way.
+     */
+    void freezeSteps();
+
+    /** {@code out (G*H) = x W_ih^T} for one row, as a step pass computes it; after {@link #freezeSteps()}. */
+    void stepProjection(float[] x, int xOff, float[] out);
 
     default void zeroGrad() {
         for (Param p : params()) p.zeroGrad();

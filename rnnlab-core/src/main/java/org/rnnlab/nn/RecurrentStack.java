@@ -66,6 +66,11 @@ public final class RecurrentStack {
         for (RecurrentLayer layer : layers) layer.zeroGrad();
     }
 
+    /** {@link RecurrentLayer#freezeSteps()} for every layer. */
+    public void freezeSteps() {
+        for (RecurrentLayer layer : layers) layer.freezeSteps();
+    }
+
     /** The buffers of one (B, T) batch through every layer. */
     public final class Pass {
         private final RecurrentLayer.Pass[] passes;
