@@ -391,7 +391,7 @@ public final class CharModel {
     /**
      * One step of B sequences: feeds {@code tokens[b]} to sequence b from state {@code from} and writes the next
      * state into {@code to} ({@code to} may be {@code from}: the state then advances in place). Evaluation mode.
-     * Each sequence's row is computed on its own ({@link Kernel#sgemmRows}): its logits and next state have the same
+     * Each sequence's row is computed on its own ({@link Kernel#newRowPanels}): its logits and next state have the same
      * bits whatever B is and whatever the other rows hold, so sequences can be batched together (and regrouped
      * from step to step) without changing what any of them generates.
      *
