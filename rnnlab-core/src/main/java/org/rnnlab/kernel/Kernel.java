@@ -66,18 +66,6 @@ public interface Kernel {
                float[] c, int cOff, int ldc, boolean accumulate);
 
     /**
-     * {@code C (m, n) = A (m, k) B^T}, or {@code +=} when {@code accumulate}, with B stored (n, k): the product of
-     * {@code sgemm(NO_TRANS, TRANS, ...)}, but each row of C computed on its own, by exactly the operations the
-     * same call with that row alone ({@code m = 1}) performs, so a row's bits depend neither on m nor on the other
-     * rows. Generation's steps use it: a sequence gets the same logits whatever batch it is stepped in. A kernel
-     * whose {@link #sgemm} already computes every row on its own (the scalar one) need not override it.
-     */
-    default void sgemmRows(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                           float[] c, int cOff, int ldc, boolean accumulate) {
-        sgemm(NO_TRANS, TRANS, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-    }
-
-    /**
      * {@code y = op(A) x}, or {@code y += op(A) x} when {@code accumulate}. A is stored (rows, cols); without
      * {@code transA}, x has cols entries and y rows; with it, x has rows entries and y cols.
      */

@@ -79,32 +79,6 @@ final class VectorKernel implements Kernel {
         }
     }
 
-    /**
-     * {@link VectorGemm#ROWS}: dot products of rows of B for every row of A, split over columns of C in groups of
-     * four rows of B, as {@link VectorGemm#DOTS} is (so the bits are DOTS's at one row, whatever m and the threads).
-     */
-    @Override
-    public void sgemmRows(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                          float[] c, int cOff, int ldc, boolean accumulate) {
-        if (m == 0 || n == 0) return;
-        if (k == 0) { // nothing to multiply: rows are independent whatever the plan
-            sgemm(NO_TRANS, TRANS, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-            return;
-        }
-        int parts = parts((long) m * n * k);
-        if (parts == 1) {
-            VectorGemm.run(VectorGemm.ROWS, false, true, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-            return;
-        }
-        GemmJob job = JOBS.get();
-        job.set(VectorGemm.ROWS, false, true, m, n, k, a, aOff, lda, b, bOff, ldb, null, c, cOff, ldc, accumulate);
-        try {
-            Parallelism.run(parts, job);
-        } finally {
-            job.clear();
-        }
-    }
-
     @Override
     public void sgemv(boolean transA, int rows, int cols, float[] a, int aOff, int lda,
                       float[] x, int xOff, float[] y, int yOff, boolean accumulate) {
@@ -282,7 +256,7 @@ final class VectorKernel implements Kernel {
             this.accumulate = accumulate;
             packedA = null;
             packedB = givenPackedB;
-            byColumns = givenPackedB != null || plan == VectorGemm.DOTS || plan == VectorGemm.ROWS || plan == VectorGemm.AXPY
+            byColumns = givenPackedB != null || plan == VectorGemm.DOTS || plan == VectorGemm.AXPY
                     || (plan == VectorGemm.BLOCKED && n >= m);
             if (plan != VectorGemm.BLOCKED) return;
             if (byColumns && VectorGemm.packedSizeA(m, k) <= SHARE_MAX) {
@@ -305,7 +279,7 @@ final class VectorKernel implements Kernel {
         @Override
         public void run(int part, int parts) {
             if (byColumns) {
-                int unit = plan == VectorGemm.DOTS || plan == VectorGemm.ROWS ? 4 : VectorGemm.NR;
+                int unit = plan == VectorGemm.DOTS ? 4 : VectorGemm.NR;
                 int units = (n + unit - 1) / unit;
                 int j0 = Math.min(n, part * units / parts * unit), j1 = Math.min(n, (part + 1) * units / parts * unit);
                 if (j0 >= j1) return;
