@@ -14,7 +14,7 @@ import java.util.Locale;
  * blocked product's block sizes come from the caches ({@link #blocking}); every benchmark line records the host.
  */
 public final class Host {
-    /** Per-core L1 data and L2 sizes in bytes, and the CPU's model name. */
+    /** The first core's L1 data and L2 cache sizes, in bytes. */
     public record Caches(long l1d, long l2) {}
 
     private static final Caches CACHES = readCaches(Path.of("/sys/devices/system/cpu/cpu0/cache"));

@@ -81,7 +81,10 @@ public final class Parallelism {
     public static int activeThreads() {
         ThreadLevel l = level;
         if (l == null) return threads;
-        if (l.probeDue(System.nanoTime())) l.raise(System.nanoTime());
+        int a = l.level();
+        if (a == l.max()) return a; // the usual case: no clock read
+        long now = System.nanoTime();
+        if (l.probeDue(now)) l.raise(now);
         return l.level();
     }
 

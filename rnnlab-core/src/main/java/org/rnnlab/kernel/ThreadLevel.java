@@ -75,7 +75,7 @@ final class ThreadLevel {
         return changes;
     }
 
-    /** Whether the back-off below max is over (cheap: one volatile read, and the clock only below max). */
+    /** Whether the level is below max and its back-off is over at {@code now}. */
     boolean probeDue(long now) {
         return level < max && now >= probeAt;
     }
