@@ -7,7 +7,8 @@ differs by configuration: its batch-1 runs are fastest on one thread), each proc
 peak resident memory. A machine shared with other jobs only ever slows a run down, so each figure is the best of its
 rounds; the ratio compares rnnlab's best with PyTorch's best over both thread settings.
 
-    /usr/bin/python3 tools/bench_vs_torch.py [--rounds N] [--contention off|on|both] [--json-out FILE] [CONFIG ...]
+    /usr/bin/python3 tools/bench_vs_torch.py [--rounds N] [--contention off|on|both] [--shards P] [--json-out FILE]
+        [CONFIG ...]
 
 First the host's matrix-product rate (`rnnlab bench --sgemm` and the peer's `--sgemm`, OpenBLAS, 1 and 2
 threads): the table gives each training figure in GFLOP/s and as a share of the best sgemm measured on the host.
@@ -55,14 +56,23 @@ def timed(cmd):
         return result
 
 
-def run_config(name, rounds, label=""):
+def run_config(name, rounds, label="", shards=0):
     flags, steps = CONFIGS[name]
     corpus = [] if name.startswith("lab") else ["--corpus", CORPUS]
     gen = ["--naive-chars", "200"] if name.startswith("large") else []
     ours, theirs = [], {1: [], 2: []}
+    batched = int(flags.split("--batch ")[1].split()[0]) > 1
     for r in range(rounds):
         ours.append(timed([os.path.join(ROOT, "bin", "rnnlab"), "bench", *flags.split(), *corpus,
                            "--steps", str(steps), *gen, "--json"]))
+        if shards and batched:  # rnnlab's other thread split: whole shards of the batch per thread
+            sharded = timed([os.path.join(ROOT, "bin", "rnnlab"), "bench", *flags.split(), *corpus,
+                             "--steps", str(steps), "--gen-chars", "0", "--naive-chars", "0", "--json",
+                             "--shards", str(shards)])
+            sharded["shards"] = shards
+            print(f"  {name}{label} round {r + 1}: rnnlab --shards {shards} {sharded['train_tokens_per_s']:,.0f} "
+                  f"tokens/s", file=sys.stderr)
+            ours.append(sharded)
         for threads in (1, 2):
             theirs[threads].append(timed(["/usr/bin/python3", PEER, *flags.split(), *corpus, "--steps", str(steps),
                                           *gen, "--threads", str(threads)]))
@@ -128,6 +138,12 @@ def host_line(results, sgemm, contention):
     return line + "."
 
 
+def best_train(runs):
+    """rnnlab's best training figure over its thread splits, and the split's label ("" or " (--shards P)")."""
+    top = max((r for r in runs if r.get("train_tokens_per_s") is not None), key=lambda r: r["train_tokens_per_s"])
+    return top["train_tokens_per_s"], top["train_gflops"], f" (--shards {top['shards']})" if top.get("shards") else ""
+
+
 def table(results, sgemm):
     f = lambda x: "-" if x is None else f"{x:,.0f}"
     contended = "busy" in results
@@ -141,20 +157,19 @@ def table(results, sgemm):
     lines = [head, rule]
     quiet = results.get("quiet") or results["busy"]
     for i, r in enumerate(quiet):
-        tr = best(r["rnnlab"], "train_tokens_per_s")
+        tr, gf, how = best_train(r["rnnlab"])
         t1, t2 = best(r["torch_t1"], "train_tokens_per_s"), best(r["torch_t2"], "train_tokens_per_s")
-        gf = best(r["rnnlab"], "train_gflops")
         pct = f" ({100 * gf / sgemm['host']:.0f}%)" if sgemm else ""
         gr = best(r["rnnlab"], "gen_carried_cps")
         gt = best(r["torch_t1"] + r["torch_t2"], "gen_carried_cps")
         mr = least(r["rnnlab"], "peak_rss_mb_measured")
         mt = least(r["torch_t1"] + r["torch_t2"], "peak_rss_mb_measured")
-        row = f"| {LABELS[r['name']]} | {f(tr)} | {f(t1)} / {f(t2)} | {tr / max(t1, t2):.1f}x | {gf:.0f}{pct} "
+        row = f"| {LABELS[r['name']]} | {f(tr)}{how} | {f(t1)} / {f(t2)} | {tr / max(t1, t2):.1f}x | {gf:.0f}{pct} "
         if contended and "quiet" in results:
             b = results["busy"][i]
-            br = best(b["rnnlab"], "train_tokens_per_s")
+            br, _, bhow = best_train(b["rnnlab"])
             b1, b2 = best(b["torch_t1"], "train_tokens_per_s"), best(b["torch_t2"], "train_tokens_per_s")
-            row += f"| {f(br)} | {f(b1)} / {f(b2)} | {br / max(b1, b2):.1f}x "
+            row += f"| {f(br)}{bhow} | {f(b1)} / {f(b2)} | {br / max(b1, b2):.1f}x "
         row += f"| {f(gr)} | {f(gt)} | {gr / gt:.1f}x | {mr:,.0f} / {mt:,.0f} MB |"
         lines.append(row)
     return "\n".join(lines)
@@ -168,6 +183,9 @@ def main():
     p.add_argument("--contention", choices=("off", "on", "both"), default="off",
                    help="run under a busy loop pinned to the last processor (on), or quiet and then so (both)")
     p.add_argument("--no-sgemm", action="store_true", help="skip the host's sgemm rate")
+    p.add_argument("--shards", type=int, default=0, metavar="P",
+                   help="also time rnnlab's batched configurations with --shards P (its other thread split); the "
+                        "table takes rnnlab's better split and names it")
     a = p.parse_args()
     a.configs = a.configs or list(CONFIGS)
     for c in a.configs:
@@ -178,10 +196,10 @@ def main():
     sgemm = None if a.no_sgemm else run_sgemm(a.rounds)
     results = {}
     if a.contention in ("off", "both"):
-        results["quiet"] = [run_config(c, a.rounds) for c in a.configs]
+        results["quiet"] = [run_config(c, a.rounds, shards=a.shards) for c in a.configs]
     if a.contention in ("on", "both"):
         with Busy():
-            results["busy"] = [run_config(c, a.rounds, " (contended)") for c in a.configs]
+            results["busy"] = [run_config(c, a.rounds, " (contended)", a.shards) for c in a.configs]
     if a.json_out:
         with open(a.json_out, "w") as out:
             json.dump({"sgemm": sgemm, **results}, out, indent=1)

@@ -78,6 +78,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --quantize int8: rounds of each, float32 then int8, each --min-seconds long; the best counts (default: ${DEFAULT-VALUE}).")
     int genRounds;
     @Option(names = "--threads", description = "Kernel threads (default: every processor).") Integer threads;
+    @Option(names = "--shards", paramLabel = "P", description = "Train as rnnlab train --shards P does: each batch cut "
+            + "into P shards, each one thread's whole forward and backward pass.") Integer shards;
     @Option(names = "--json", description = "One JSON line per configuration, with the peer script's keys.") boolean json;
     @Option(names = "--sgemm", description = "Measure the matrix product's best GFLOP/s on this host instead (square "
             + "A B^T of 256 to 2048, --min-seconds in all): the yardstick of the training figures.") boolean sgemm;
@@ -132,7 +134,7 @@ final class BenchCommand implements Callable<Integer> {
         CellType c = CellType.parse(cell);
         return new Throughput.Config("custom", c, embed, hidden, layers, batch, seq, Batching.parse(mode),
                 steps == null ? 200 : steps, warmup, lr, genChars, naiveChars == null ? 2000 : naiveChars,
-                genWarmup, context, temperature, seed, warmupSeconds, minSeconds, clip, ModelOptions.int8(quantize), genRounds);
+                genWarmup, context, temperature, seed, warmupSeconds, minSeconds, clip, ModelOptions.int8(quantize), genRounds, shards == null ? 0 : shards);
     }
 
     private List<Throughput.Config> named(String name, Corpus text) {
@@ -172,6 +174,6 @@ final class BenchCommand implements Callable<Integer> {
 
     private Throughput.Config cfg(String name, CellType c, int e, int h, int l, int b, int t, Batching m, int st, int naive) {
         return new Throughput.Config(name, c, e, h, l, b, t, m, st, warmup, lr, genChars, naive, genWarmup, context,
-                temperature, seed, warmupSeconds, minSeconds, clip, ModelOptions.int8(quantize), genRounds);
+                temperature, seed, warmupSeconds, minSeconds, clip, ModelOptions.int8(quantize), genRounds, shards == null ? 0 : shards);
     }
 }

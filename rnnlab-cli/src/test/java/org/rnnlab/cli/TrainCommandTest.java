@@ -148,6 +148,22 @@ class TrainCommandTest {
     }
 
     @Test
+    void aRunOnShardsSaysSoAndResumesToTheSameWeights(@TempDir Path dir) throws IOException {
+        String[] common = {"--mode", "stream", "--batch", "8", "--seq", "10", "--dropout", "0.2", "--layers", "2",
+            "--eval-every", "7", "--val", "0.1", "--shards", "3"};
+        Path straight = dir.resolve("straight");
+        Run s = run(concat(args(straight, "--steps", "20"), common));
+        assertThat(s.code()).as(s.err()).isZero();
+        assertThat(s.err()).contains("rnnlab train: forward and backward on 3 shards a step, on this machine's ");
+        Path split = dir.resolve("split");
+        assertThat(run(concat(args(split, "--steps", "9"), common)).code()).isZero();
+        Run r = run("train", "--resume", split.resolve("last.safetensors").toString(), "--steps", "20", "--shards", "3",
+                "--threads", "1", "--progress", "off");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(weights(split.resolve("last.safetensors"))).isEqualTo(weights(straight.resolve("last.safetensors")));
+    }
+
+    @Test
     void everyBadInputIsOneLineAndExit2(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("o");
         Path bad = Files.write(dir.resolve("bad.txt"), new byte[] {'a', 'b', (byte) 0xff, 'c'});
@@ -168,6 +184,9 @@ class TrainCommandTest {
         bad2(new String[] {"train", "--out", o, "--corpus", emptyDir.toString()},
                 "rnnlab train: folder " + emptyDir + " has no files to read (files and folders whose names start with "
                         + "'.' are skipped)");
+        bad2(new String[] {"train", "--out", o, "--shards", "0"}, "rnnlab train: --shards must be at least 1, got 0");
+        bad2(new String[] {"train", "--out", o, "--shards", "2", "--spark", "local[2]"},
+                "rnnlab train: --shards splits a batch over this machine's threads; with --spark, --tasks sets the shards");
         bad2(new String[] {"train", "--out", o, "--seq", "400"},
                 "rnnlab train: windows of 400 steps need at least 401 characters; the text has 322 (lower --seq)");
         bad2(new String[] {"train", "--out", o, "--mix", "100", "--corpus", "lab"},

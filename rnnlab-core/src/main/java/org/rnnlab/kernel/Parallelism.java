@@ -155,6 +155,25 @@ public final class Parallelism {
         }
     }
 
+    /**
+     * {@link #run} on all {@link #threads()} whatever the adaptive level, for jobs of a few long parts (a training
+     * step's shards): a part is claimed whole by whichever thread is free, so a thread slowed by another process only
+     * runs fewer of them, and the level, which measures fine-grained jobs, does not apply. Not recorded to the level.
+     */
+    public static void runEach(int parts, Task task) {
+        if (parts < 1) throw new IllegalArgumentException("parts must be at least 1, got " + parts);
+        Pool p = parts == 1 || threads == 1 ? null : pool();
+        if (p == null || !p.tryAcquire()) {
+            for (int i = 0; i < parts; i++) task.run(i, parts);
+            return;
+        }
+        try {
+            p.execute(parts, task, threads - 1, null);
+        } finally {
+            p.release();
+        }
+    }
+
     private static Pool pool() {
         Pool p = pool;
         if (p != null) return p;

@@ -67,10 +67,14 @@ public final class CharModel {
     private volatile AtomicReferenceArray<float[]> inputProducts;
 
     private CharModel(ModelConfig config, Kernel kernel) {
-        this(config, kernel, Map.of());
+        this(config, kernel, Map.of(), null);
     }
 
     private CharModel(ModelConfig config, Kernel kernel, Map<String, Int8Matrix> int8) {
+        this(config, kernel, int8, null);
+    }
+
+    private CharModel(ModelConfig config, Kernel kernel, Map<String, Int8Matrix> int8, float[] sharedValues) {
         this.config = config;
         this.int8 = Map.copyOf(int8);
         for (String name : this.int8.keySet()) {
@@ -80,7 +84,7 @@ public final class CharModel {
             }
         }
         this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
-        this.params = new ParameterArena(config.parameterShapes());
+        this.params = new ParameterArena(config.parameterShapes(), sharedValues);
         this.embedding = new Embedding(kernel, params.get(StateDictNames.EMBEDDING));
         String m = config.cell().moduleName();
         List<RecurrentLayer> layers = new ArrayList<>();
@@ -99,6 +103,16 @@ public final class CharModel {
                 this.int8.get(StateDictNames.FC_WEIGHT));
         this.loss = new SoftmaxCrossEntropy(kernel, config.vocab());
         if (!this.int8.isEmpty()) freeze();
+    }
+
+    /**
+     * A model that computes with this one's weights (the same array: each sees the other's updates) and has its own
+     * gradient buffer, for a data-parallel shard of a batch ({@link org.rnnlab.train.LocalShards}): its forward and
+     * backward passes may run on another thread at the same time as this model's. Not frozen; float32 only.
+     */
+    public CharModel sharingWeights() {
+        if (quantized()) throw new IllegalStateException("a quantized model is for generation; shards train float32");
+        return new CharModel(config, kernel, Map.of(), params.values());
     }
 
     /**

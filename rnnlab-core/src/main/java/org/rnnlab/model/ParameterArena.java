@@ -57,13 +57,21 @@ public final class ParameterArena {
     private final Map<String, Param> byName;
 
     public ParameterArena(List<Spec> specs) {
+        this(specs, null);
+    }
+
+    /** The layout over {@code shared} values (another arena's, the same layout) when not null, with its own gradients. */
+    ParameterArena(List<Spec> specs, float[] shared) {
         long total = 0;
         for (Spec s : specs) total += s.size();
         if (total > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("the model has " + total + " parameters; one Java array holds at most "
                     + (Integer.MAX_VALUE - 8));
         }
-        values = new float[(int) total];
+        if (shared != null && shared.length != total) {
+            throw new IllegalArgumentException("shared values have " + shared.length + " entries, the layout " + total);
+        }
+        values = shared != null ? shared : new float[(int) total];
         grads = new float[(int) total];
         List<Param> list = new ArrayList<>();
         Map<String, Param> map = new LinkedHashMap<>();

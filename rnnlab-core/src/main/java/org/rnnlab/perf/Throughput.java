@@ -18,6 +18,8 @@ import org.rnnlab.model.State;
 import org.rnnlab.nn.Mode;
 import org.rnnlab.text.Vocabulary;
 import org.rnnlab.train.Adam;
+import org.rnnlab.train.LocalShards;
+import org.rnnlab.train.StepEngine;
 import org.rnnlab.train.TrainStep;
 import org.rnnlab.train.Batcher;
 import org.rnnlab.train.Batchers;
@@ -50,14 +52,14 @@ public final class Throughput {
     public record Config(String name, CellType cell, int embed, int hidden, int layers, int batch, int seq,
                          Batching mode, int steps, int warmup, double lr, int genChars, int naiveChars,
                          int genWarmup, int context, double temperature, long seed, double warmupSeconds,
-                         double minSeconds, double clip, boolean int8, int genRounds) {
+                         double minSeconds, double clip, boolean int8, int genRounds, int shards) {
         /** A configuration without int8 generation. */
         public Config(String name, CellType cell, int embed, int hidden, int layers, int batch, int seq,
                       Batching mode, int steps, int warmup, double lr, int genChars, int naiveChars,
                       int genWarmup, int context, double temperature, long seed, double warmupSeconds,
                       double minSeconds, double clip) {
             this(name, cell, embed, hidden, layers, batch, seq, mode, steps, warmup, lr, genChars, naiveChars, genWarmup,
-                    context, temperature, seed, warmupSeconds, minSeconds, clip, false, 1);
+                    context, temperature, seed, warmupSeconds, minSeconds, clip, false, 1, 0);
         }
 
         public Config {
@@ -69,6 +71,7 @@ public final class Throughput {
             if (genChars < 0 || naiveChars < 0) throw new IllegalArgumentException("character counts must be >= 0");
             if (context < 1) throw new IllegalArgumentException("--context must be at least 1, got " + context);
             if (!(clip >= 0)) throw new IllegalArgumentException("--clip must be >= 0 (0: none), got " + clip);
+            if (shards < 0) throw new IllegalArgumentException("--shards must be at least 1, got " + shards);
         }
     }
 
@@ -87,7 +90,8 @@ public final class Throughput {
         Batcher batcher = Batchers.fit(c.mode(), data, c.batch(), c.seq(), rng, w -> {});
         int B = batcher.batchSize();
         int T = c.seq();
-        CharModel.Workspace ws = model.workspace(B, T);
+        CharModel.Workspace ws = c.shards() > 0 ? null : model.workspace(B, T);
+        LocalShards engine = c.shards() > 0 ? new LocalShards(c.shards(), c.seed()) : null;
         int[] in = new int[B * T];
         int[] out = new int[B * T];
         State state = model.zeroState(B);
@@ -97,7 +101,7 @@ public final class Throughput {
         long warm0 = System.nanoTime();
         int warmupSteps = 0;
         while (warmupSteps < c.warmup() || System.nanoTime() - warm0 < c.warmupSeconds() * 1e9) {
-            lastLoss = trainStep(step, batcher, ws, in, out, state);
+            lastLoss = trainStep(step, engine, batcher, ws, in, out, state, T, warmupSteps + 1);
             if (warmupSteps++ == 0) firstLoss = lastLoss;
         }
         double[] stepSeconds = new double[Math.max(16, c.steps())];
@@ -106,7 +110,7 @@ public final class Throughput {
         long t0 = System.nanoTime();
         while (steps < c.steps() || System.nanoTime() - t0 < c.minSeconds() * 1e9) {
             long a = System.nanoTime();
-            lastLoss = trainStep(step, batcher, ws, in, out, state);
+            lastLoss = trainStep(step, engine, batcher, ws, in, out, state, T, warmupSteps + steps + 1);
             if (steps == stepSeconds.length) stepSeconds = Arrays.copyOf(stepSeconds, 2 * steps);
             stepSeconds[steps] = (System.nanoTime() - a) / 1e9;
             if (warmupSteps == 0 && steps == 0) firstLoss = lastLoss;
@@ -188,6 +192,7 @@ public final class Throughput {
         r.put("warmup", warmupSteps);
         r.put("clip", c.clip());
         r.put("threads", org.rnnlab.kernel.Parallelism.threads());
+        if (c.shards() > 0) r.put("train_shards", c.shards());
         r.put("threads_now", org.rnnlab.kernel.Parallelism.describe());
         r.put("kernel", org.rnnlab.kernel.Kernel.preferred().name());
         r.put("kernel_description", org.rnnlab.kernel.Kernel.preferred().description());
@@ -236,12 +241,18 @@ public final class Throughput {
         return r;
     }
 
-    private static double trainStep(TrainStep step, Batcher batcher, CharModel.Workspace ws, int[] in, int[] out,
-                                    State state) {
-        batcher.next(in, out);
+    /** One step as rnnlab train takes it: the model's own passes, or the shards' ({@code engine} not null). */
+    private static double trainStep(TrainStep step, LocalShards engine, Batcher batcher, CharModel.Workspace ws, int[] in,
+                                    int[] out, State state, int seq, long stepNumber) {
+        int n = batcher.next(in, out);
         if (batcher.freshState()) state.reset();
+        boolean stream = batcher instanceof Batcher.Stream;
+        if (engine != null) {
+            StepEngine.Result r = engine.gradients(step.model(), in, out, n, seq, state, stream ? state : null, stepNumber);
+            return step.update(r.loss());
+        }
         double loss = step.run(ws, in, out, state, Mode.EVAL);
-        if (batcher instanceof Batcher.Stream) state.copyFrom(ws.finalState());
+        if (stream) state.copyFrom(ws.finalState());
         return loss;
     }
 

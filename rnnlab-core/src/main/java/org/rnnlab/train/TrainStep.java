@@ -100,6 +100,11 @@ public final class TrainStep {
         return gradNorm;
     }
 
+    /** The model this step trains. */
+    public CharModel model() {
+        return model;
+    }
+
     public Optimizer optimizer() {
         return optimizer;
     }

@@ -23,7 +23,8 @@ import org.rnnlab.util.Rng;
  * Carried-state generation at batch 1, one character per op: {@code step} is {@link CharModel#step} alone;
  * {@code stepSample} also draws the next character at temperature 0.8 and feeds it back, as the peer's
  * {@code gen_carried_cps} does. Chars/s = 1 / (time per op). The kernel and the thread count are parameters.
- * Run: {@code bin/jmh GenerationStepBench -p config=large-lstm -p threads=1,2}.
+ * Run: {@code bin/jmh GenerationStepBench -p config=large-lstm -p threads=1,2}; {@code -p rows=16} steps 16
+ * sequences at once (time per op is then for 16 characters).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +44,10 @@ public class GenerationStepBench {
     @Param({"0"})
     public int threads;
 
+    /** Sequences stepped together (continuous batching's live rows); the model is frozen, as the server's is. */
+    @Param({"1"})
+    public int rows;
+
     CharModel model;
     CharModel.StepWorkspace ws;
     org.rnnlab.model.State state;
@@ -55,14 +60,17 @@ public class GenerationStepBench {
         BenchConfigs c = BenchConfigs.named(config);
         if (threads > 0) Parallelism.setThreads(threads);
         model = CharModel.create(c.model(), 1, Kernel.named(kernel));
-        ws = model.stepWorkspace(1);
-        state = model.zeroState(1);
+        if (rows > 1) model = model.freeze();
+        ws = model.stepWorkspace(rows);
+        state = model.zeroState(rows);
+        token = new int[rows];
+        java.util.Arrays.fill(token, 1);
         sampler = new Sampler(SamplingOptions.NOTEBOOK, c.model().vocab());
     }
 
     @Benchmark
     public float[] step() {
-        return model.step(ws, token, state, state);
+        return model.step(ws, rows, token, state, state);
     }
 
     @Benchmark

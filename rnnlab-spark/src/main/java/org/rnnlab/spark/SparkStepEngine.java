@@ -15,6 +15,7 @@ import org.rnnlab.model.State;
 import org.rnnlab.nn.Mode;
 import org.rnnlab.train.Evaluator;
 import org.rnnlab.train.Optimizer;
+import org.rnnlab.train.Shards;
 import org.rnnlab.train.StepEngine;
 import org.rnnlab.train.TrainConfig;
 import org.rnnlab.train.TrainStep;
@@ -131,15 +132,13 @@ final class SparkStepEngine implements StepEngine {
         }
     }
 
-    /** The first row of shard s of P over n rows: shards differ by at most one row, the larger ones first. */
+    /** The first row of shard s of P over n rows ({@link Shards#rowStart}, as {@link org.rnnlab.train.LocalShards} cuts). */
     static int rowStart(int n, int parts, int s) {
-        return (int) ((long) n * s / parts);
+        return Shards.rowStart(n, parts, s);
     }
 
     private long dropoutSeed(long step, int shard) {
-        long z = seed * 0x9E3779B97F4A7C15L + step * 0xBF58476D1CE4E5B9L + shard;
-        z = (z ^ z >>> 30) * 0xBF58476D1CE4E5B9L;
-        return z ^ z >>> 27;
+        return Shards.dropoutSeed(seed, step, shard);
     }
 
     /** Rows [r0, r0 + rows) of every layer of h (or c), as (L, rows, H). */
