@@ -44,9 +44,13 @@ public class GenerationStepBench {
     @Param({"0"})
     public int threads;
 
-    /** Sequences stepped together (continuous batching's live rows); the model is frozen, as the server's is. */
+    /** Sequences stepped together (continuous batching's live rows). */
     @Param({"1"})
     public int rows;
+
+    /** Whether the model is frozen, as every loaded model is (false: its steps pack the weights each time). */
+    @Param({"true"})
+    public boolean frozen;
 
     CharModel model;
     CharModel.StepWorkspace ws;
@@ -60,7 +64,7 @@ public class GenerationStepBench {
         BenchConfigs c = BenchConfigs.named(config);
         if (threads > 0) Parallelism.setThreads(threads);
         model = CharModel.create(c.model(), 1, Kernel.named(kernel));
-        if (rows > 1) model = model.freeze();
+        if (frozen) model = model.freeze();
         ws = model.stepWorkspace(rows);
         state = model.zeroState(rows);
         token = new int[rows];
