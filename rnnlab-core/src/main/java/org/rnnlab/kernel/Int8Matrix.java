@@ -18,6 +18,30 @@ public final class Int8Matrix {
     private final int cols;
     final byte[] q;      // (rows, cols) row-major
     final float[] scale; // (rows)
+    /** The vector kernel's layout of the same values ({@link #panels}), made on first use. */
+    private volatile Panels panels;
+
+    /**
+     * W in panels of {@code width} rows (columns of C): panel P holds rows {@code P*width ..} as {@code cols} steps of
+     * {@code width} bytes, {@code q[P][p][c] = W[P*width + c, p]}, so a product reads a panel's bytes in order, step
+     * after step of its sum; the last panel's missing rows are zeros, and so are their scales.
+     */
+    record Panels(int width, byte[] q, float[] scale) {}
+
+    /** {@link Panels} of this width, made once (two threads that race make the same bytes; either is kept). */
+    Panels panels(int width) {
+        Panels p = panels;
+        if (p != null && p.width() == width) return p;
+        int count = (rows + width - 1) / width;
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(count, width), cols)];
+        for (int j = 0; j < rows; j++) {
+            int base = (j / width) * width * cols + j % width;
+            for (int k = 0; k < cols; k++) out[base + k * width] = q[j * cols + k];
+        }
+        p = new Panels(width, out, Arrays.copyOf(scale, count * width));
+        panels = p;
+        return p;
+    }
 
     private Int8Matrix(int rows, int cols, byte[] q, float[] scale) {
         this.rows = rows;

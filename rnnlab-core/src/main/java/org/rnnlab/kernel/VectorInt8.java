@@ -7,13 +7,15 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The vector kernel's int8-weight product {@code C (+)= A W^T} ({@link Kernel#gemmInt8}): for a block of four rows of
- * W, every row of A in turn (two at a time), so the block's bytes come from memory once for all the rows of A and
- * then from L1. Each step of an entry's sum loads L bytes of its W row, widens them to L float lanes
- * ({@code B2F}) and adds their product with L floats of its A row into that entry's own accumulator (an FMA); the
- * lanes are then summed in {@link VectorMath}'s fixed tree, the last {@code k mod L} terms added in order by scalar
- * FMAs, and the row's scale applied once. Every entry goes through exactly these operations whatever block,
- * pair or part it falls in, so its bits depend on its own row of A and row of W only.
+ * The vector kernel's int8-weight product {@code C (+)= A W^T} ({@link Kernel#gemmInt8}), laid out as the float
+ * product's blocked plan is: W in panels of W = 2 vector-widths of its rows ({@link Int8Matrix#panels}, the columns
+ * of C), each step of the sum a row of W's bytes for the panel, widened to two float vectors ({@code B2F}) and
+ * multiplied into an MR x W tile of accumulators held in registers, one broadcast value of A per row. So the bytes
+ * are widened once for MR rows of A (8 with AVX-512's 32 registers, 6 with AVX2's 16; then 4 rows, then single rows
+ * over four panels at a time, so that even one row keeps 8 sums in flight), and no entry's sum needs a horizontal
+ * reduction. Every entry is {@code scale[j] * fma(a[k-1], q[j, k-1], ... fma(a[0], q[j, 0], 0))}, its sum over the
+ * whole row in order, whatever the tile, the rows beside it or the part of the product it falls in: its bits depend
+ * on its own row of A and row of W only, so batched sequences get the bits they get alone.
  *
  * <p>The code is written out inside the loops (no helper takes or returns a vector: see {@link VectorMath}).
  */
@@ -22,14 +24,12 @@ final class VectorInt8 {
     private static final int L = S.length();
     /** Bytes with as many lanes as S has (at least 64 bits: with 4 float lanes the loads hold 8, the first 4 used). */
     private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, 8 * L)));
-    private static final int BL = BS.length();
+    /** Columns of C per panel. */
+    static final int W = 2 * L;
+    /** Rows of A per tile: 16 accumulators where the CPU has 32 vector registers, 12 where it has 16. */
+    static final int MR = L >= 16 ? 8 : 6;
 
     private VectorInt8() {}
-
-    /** How many leading entries of a row of k the vector loop covers: whole steps of L whose byte loads fit in k. */
-    static int bound(int k) {
-        return k < BL ? 0 : (k - BL) / L * L + L;
-    }
 
     /**
      * Whether the widening is worth it: with 8 or more float lanes (AVX2, AVX-512) a load of L bytes widens to L
@@ -38,223 +38,252 @@ final class VectorInt8 {
      */
     static final boolean WIDENS = L >= 8;
 
-    /** Rows {@code j0 <= j < j1} of W, that is columns j0..j1 of C, for all m rows of A. */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[Math.max(MR, 4) * W]);
+
+    /** Columns {@code j0 <= j < j1} of C (rows of W) for all m rows of A; j0 a multiple of {@link #W}. */
     static void gemm(int m, float[] a, int aOff, int lda, Int8Matrix w, int j0, int j1, float[] c, int cOff, int ldc,
                      boolean accumulate) {
         if (!WIDENS) {
             ScalarKernel.gemmInt8Rows(m, a, aOff, lda, w, j0, j1, c, cOff, ldc, accumulate);
             return;
         }
-        int k = w.cols(), bound = bound(k);
-        byte[] q = w.q;
-        float[] scale = w.scale;
-        int j = j0;
-        for (; j + 4 <= j1; j += 4) {
-            int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
-            int i = 0;
-            for (; i + 2 <= m; i += 2) {
-                int x0 = aOff + i * lda, x1 = x0 + lda;
-                FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S), s03 = FloatVector.zero(S);
-                FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S), s13 = FloatVector.zero(S);
-                for (int p = 0; p < bound; p += L) {
-                    FloatVector w0 = (FloatVector) ByteVector.fromArray(BS, q, q0 + p).convertShape(VectorOperators.B2F, S, 0);
-                    FloatVector w1 = (FloatVector) ByteVector.fromArray(BS, q, q1 + p).convertShape(VectorOperators.B2F, S, 0);
-                    FloatVector w2 = (FloatVector) ByteVector.fromArray(BS, q, q2 + p).convertShape(VectorOperators.B2F, S, 0);
-                    FloatVector w3 = (FloatVector) ByteVector.fromArray(BS, q, q3 + p).convertShape(VectorOperators.B2F, S, 0);
-                    FloatVector xa = FloatVector.fromArray(S, a, x0 + p);
-                    s00 = w0.fma(xa, s00);
-                    s01 = w1.fma(xa, s01);
-                    s02 = w2.fma(xa, s02);
-                    s03 = w3.fma(xa, s03);
-                    FloatVector xb = FloatVector.fromArray(S, a, x1 + p);
-                    s10 = w0.fma(xb, s10);
-                    s11 = w1.fma(xb, s11);
-                    s12 = w2.fma(xb, s12);
-                    s13 = w3.fma(xb, s13);
-                }
-                if (L > 32) {
-                    s00 = s00.add(s00.rearrange(VectorMath.H32));
-                    s01 = s01.add(s01.rearrange(VectorMath.H32));
-                    s02 = s02.add(s02.rearrange(VectorMath.H32));
-                    s03 = s03.add(s03.rearrange(VectorMath.H32));
-                    s10 = s10.add(s10.rearrange(VectorMath.H32));
-                    s11 = s11.add(s11.rearrange(VectorMath.H32));
-                    s12 = s12.add(s12.rearrange(VectorMath.H32));
-                    s13 = s13.add(s13.rearrange(VectorMath.H32));
-                }
-                if (L > 16) {
-                    s00 = s00.add(s00.rearrange(VectorMath.H16));
-                    s01 = s01.add(s01.rearrange(VectorMath.H16));
-                    s02 = s02.add(s02.rearrange(VectorMath.H16));
-                    s03 = s03.add(s03.rearrange(VectorMath.H16));
-                    s10 = s10.add(s10.rearrange(VectorMath.H16));
-                    s11 = s11.add(s11.rearrange(VectorMath.H16));
-                    s12 = s12.add(s12.rearrange(VectorMath.H16));
-                    s13 = s13.add(s13.rearrange(VectorMath.H16));
-                }
-                if (L > 8) {
-                    s00 = s00.add(s00.rearrange(VectorMath.H8));
-                    s01 = s01.add(s01.rearrange(VectorMath.H8));
-                    s02 = s02.add(s02.rearrange(VectorMath.H8));
-                    s03 = s03.add(s03.rearrange(VectorMath.H8));
-                    s10 = s10.add(s10.rearrange(VectorMath.H8));
-                    s11 = s11.add(s11.rearrange(VectorMath.H8));
-                    s12 = s12.add(s12.rearrange(VectorMath.H8));
-                    s13 = s13.add(s13.rearrange(VectorMath.H8));
-                }
-                if (L > 4) {
-                    s00 = s00.add(s00.rearrange(VectorMath.H4));
-                    s01 = s01.add(s01.rearrange(VectorMath.H4));
-                    s02 = s02.add(s02.rearrange(VectorMath.H4));
-                    s03 = s03.add(s03.rearrange(VectorMath.H4));
-                    s10 = s10.add(s10.rearrange(VectorMath.H4));
-                    s11 = s11.add(s11.rearrange(VectorMath.H4));
-                    s12 = s12.add(s12.rearrange(VectorMath.H4));
-                    s13 = s13.add(s13.rearrange(VectorMath.H4));
-                }
-                if (L > 2) {
-                    s00 = s00.add(s00.rearrange(VectorMath.H2));
-                    s01 = s01.add(s01.rearrange(VectorMath.H2));
-                    s02 = s02.add(s02.rearrange(VectorMath.H2));
-                    s03 = s03.add(s03.rearrange(VectorMath.H2));
-                    s10 = s10.add(s10.rearrange(VectorMath.H2));
-                    s11 = s11.add(s11.rearrange(VectorMath.H2));
-                    s12 = s12.add(s12.rearrange(VectorMath.H2));
-                    s13 = s13.add(s13.rearrange(VectorMath.H2));
-                }
-                if (L > 1) {
-                    s00 = s00.add(s00.rearrange(VectorMath.H1));
-                    s01 = s01.add(s01.rearrange(VectorMath.H1));
-                    s02 = s02.add(s02.rearrange(VectorMath.H1));
-                    s03 = s03.add(s03.rearrange(VectorMath.H1));
-                    s10 = s10.add(s10.rearrange(VectorMath.H1));
-                    s11 = s11.add(s11.rearrange(VectorMath.H1));
-                    s12 = s12.add(s12.rearrange(VectorMath.H1));
-                    s13 = s13.add(s13.rearrange(VectorMath.H1));
-                }
-                float r00 = s00.lane(0), r01 = s01.lane(0), r02 = s02.lane(0), r03 = s03.lane(0);
-                float r10 = s10.lane(0), r11 = s11.lane(0), r12 = s12.lane(0), r13 = s13.lane(0);
-                for (int p = bound; p < k; p++) {
-                    float xa = a[x0 + p], xb = a[x1 + p];
-                    r00 = Math.fma(q[q0 + p], xa, r00);
-                    r01 = Math.fma(q[q1 + p], xa, r01);
-                    r02 = Math.fma(q[q2 + p], xa, r02);
-                    r03 = Math.fma(q[q3 + p], xa, r03);
-                    r10 = Math.fma(q[q0 + p], xb, r10);
-                    r11 = Math.fma(q[q1 + p], xb, r11);
-                    r12 = Math.fma(q[q2 + p], xb, r12);
-                    r13 = Math.fma(q[q3 + p], xb, r13);
-                }
-                int o = cOff + i * ldc + j, o1 = o + ldc;
-                if (accumulate) {
-                    c[o] += scale[j] * r00;
-                    c[o + 1] += scale[j + 1] * r01;
-                    c[o + 2] += scale[j + 2] * r02;
-                    c[o + 3] += scale[j + 3] * r03;
-                    c[o1] += scale[j] * r10;
-                    c[o1 + 1] += scale[j + 1] * r11;
-                    c[o1 + 2] += scale[j + 2] * r12;
-                    c[o1 + 3] += scale[j + 3] * r13;
-                } else {
-                    c[o] = scale[j] * r00;
-                    c[o + 1] = scale[j + 1] * r01;
-                    c[o + 2] = scale[j + 2] * r02;
-                    c[o + 3] = scale[j + 3] * r03;
-                    c[o1] = scale[j] * r10;
-                    c[o1 + 1] = scale[j + 1] * r11;
-                    c[o1 + 2] = scale[j + 2] * r12;
-                    c[o1 + 3] = scale[j + 3] * r13;
-                }
-            }
-            for (; i < m; i++) {
-                int x0 = aOff + i * lda;
-                FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-                for (int p = 0; p < bound; p += L) {
-                    FloatVector xa = FloatVector.fromArray(S, a, x0 + p);
-                    s0 = ((FloatVector) ByteVector.fromArray(BS, q, q0 + p).convertShape(VectorOperators.B2F, S, 0)).fma(xa, s0);
-                    s1 = ((FloatVector) ByteVector.fromArray(BS, q, q1 + p).convertShape(VectorOperators.B2F, S, 0)).fma(xa, s1);
-                    s2 = ((FloatVector) ByteVector.fromArray(BS, q, q2 + p).convertShape(VectorOperators.B2F, S, 0)).fma(xa, s2);
-                    s3 = ((FloatVector) ByteVector.fromArray(BS, q, q3 + p).convertShape(VectorOperators.B2F, S, 0)).fma(xa, s3);
-                }
-                if (L > 32) {
-                    s0 = s0.add(s0.rearrange(VectorMath.H32));
-                    s1 = s1.add(s1.rearrange(VectorMath.H32));
-                    s2 = s2.add(s2.rearrange(VectorMath.H32));
-                    s3 = s3.add(s3.rearrange(VectorMath.H32));
-                }
-                if (L > 16) {
-                    s0 = s0.add(s0.rearrange(VectorMath.H16));
-                    s1 = s1.add(s1.rearrange(VectorMath.H16));
-                    s2 = s2.add(s2.rearrange(VectorMath.H16));
-                    s3 = s3.add(s3.rearrange(VectorMath.H16));
-                }
-                if (L > 8) {
-                    s0 = s0.add(s0.rearrange(VectorMath.H8));
-                    s1 = s1.add(s1.rearrange(VectorMath.H8));
-                    s2 = s2.add(s2.rearrange(VectorMath.H8));
-                    s3 = s3.add(s3.rearrange(VectorMath.H8));
-                }
-                if (L > 4) {
-                    s0 = s0.add(s0.rearrange(VectorMath.H4));
-                    s1 = s1.add(s1.rearrange(VectorMath.H4));
-                    s2 = s2.add(s2.rearrange(VectorMath.H4));
-                    s3 = s3.add(s3.rearrange(VectorMath.H4));
-                }
-                if (L > 2) {
-                    s0 = s0.add(s0.rearrange(VectorMath.H2));
-                    s1 = s1.add(s1.rearrange(VectorMath.H2));
-                    s2 = s2.add(s2.rearrange(VectorMath.H2));
-                    s3 = s3.add(s3.rearrange(VectorMath.H2));
-                }
-                if (L > 1) {
-                    s0 = s0.add(s0.rearrange(VectorMath.H1));
-                    s1 = s1.add(s1.rearrange(VectorMath.H1));
-                    s2 = s2.add(s2.rearrange(VectorMath.H1));
-                    s3 = s3.add(s3.rearrange(VectorMath.H1));
-                }
-                float r0 = s0.lane(0), r1 = s1.lane(0), r2 = s2.lane(0), r3 = s3.lane(0);
-                for (int p = bound; p < k; p++) {
-                    float xa = a[x0 + p];
-                    r0 = Math.fma(q[q0 + p], xa, r0);
-                    r1 = Math.fma(q[q1 + p], xa, r1);
-                    r2 = Math.fma(q[q2 + p], xa, r2);
-                    r3 = Math.fma(q[q3 + p], xa, r3);
-                }
-                int o = cOff + i * ldc + j;
-                if (accumulate) {
-                    c[o] += scale[j] * r0;
-                    c[o + 1] += scale[j + 1] * r1;
-                    c[o + 2] += scale[j + 2] * r2;
-                    c[o + 3] += scale[j + 3] * r3;
-                } else {
-                    c[o] = scale[j] * r0;
-                    c[o + 1] = scale[j + 1] * r1;
-                    c[o + 2] = scale[j + 2] * r2;
-                    c[o + 3] = scale[j + 3] * r3;
-                }
+        Int8Matrix.Panels panels = w.panels(W);
+        byte[] q = panels.q();
+        float[] scale = panels.scale();
+        float[] tile = TILE.get();
+        int k = w.cols(), panel = k * W;
+        int i = 0;
+        for (; i + MR <= m; i += MR) {
+            for (int j = j0; j < j1; j += W) {
+                int cols = Math.min(W, j1 - j), ai = aOff + i * lda, co = cOff + i * ldc + j, qo = j / W * panel;
+                boolean direct = cols == W && !accumulate;
+                if (MR == 8) tile8(k, a, ai, lda, q, qo, scale, j, direct ? c : tile, direct ? co : 0, direct ? ldc : W);
+                else tile6(k, a, ai, lda, q, qo, scale, j, direct ? c : tile, direct ? co : 0, direct ? ldc : W);
+                if (!direct) addTile(tile, MR, cols, W, c, co, ldc, accumulate);
             }
         }
-        for (; j < j1; j++) { // the last rows of W, one at a time: the same operations per entry
-            int q0 = j * k;
-            for (int i = 0; i < m; i++) {
-                int x0 = aOff + i * lda;
-                FloatVector s0 = FloatVector.zero(S);
-                for (int p = 0; p < bound; p += L) {
-                    FloatVector xa = FloatVector.fromArray(S, a, x0 + p);
-                    s0 = ((FloatVector) ByteVector.fromArray(BS, q, q0 + p).convertShape(VectorOperators.B2F, S, 0)).fma(xa, s0);
-                }
-                if (L > 32) s0 = s0.add(s0.rearrange(VectorMath.H32));
-                if (L > 16) s0 = s0.add(s0.rearrange(VectorMath.H16));
-                if (L > 8) s0 = s0.add(s0.rearrange(VectorMath.H8));
-                if (L > 4) s0 = s0.add(s0.rearrange(VectorMath.H4));
-                if (L > 2) s0 = s0.add(s0.rearrange(VectorMath.H2));
-                if (L > 1) s0 = s0.add(s0.rearrange(VectorMath.H1));
-                float r0 = s0.lane(0);
-                for (int p = bound; p < k; p++) r0 = Math.fma(q[q0 + p], a[x0 + p], r0);
-                int o = cOff + i * ldc + j;
-                if (accumulate) c[o] += scale[j] * r0;
-                else c[o] = scale[j] * r0;
+        for (; i + 4 <= m; i += 4) {
+            for (int j = j0; j < j1; j += W) {
+                int cols = Math.min(W, j1 - j), ai = aOff + i * lda, co = cOff + i * ldc + j, qo = j / W * panel;
+                boolean direct = cols == W && !accumulate;
+                tile4(k, a, ai, lda, q, qo, scale, j, direct ? c : tile, direct ? co : 0, direct ? ldc : W);
+                if (!direct) addTile(tile, 4, cols, W, c, co, ldc, accumulate);
+            }
+        }
+        for (; i < m; i++) {
+            int ai = aOff + i * lda;
+            int j = j0;
+            for (; j + 3 * W < j1; j += 4 * W) { // four panels, the last of them possibly cut by j1
+                int cols = Math.min(4 * W, j1 - j), co = cOff + i * ldc + j, qo = j / W * panel;
+                boolean direct = cols == 4 * W && !accumulate;
+                row4(k, a, ai, q, qo, scale, j, direct ? c : tile, direct ? co : 0);
+                if (!direct) addTile(tile, 1, cols, 4 * W, c, co, ldc, accumulate);
+            }
+            for (; j < j1; j += W) {
+                int cols = Math.min(W, j1 - j), co = cOff + i * ldc + j, qo = j / W * panel;
+                boolean direct = cols == W && !accumulate;
+                row1(k, a, ai, q, qo, scale, j, direct ? c : tile, direct ? co : 0);
+                if (!direct) addTile(tile, 1, cols, W, c, co, ldc, accumulate);
             }
         }
     }
+
+    /** C[0..rows, 0..cols) (+)= tile[0..rows, 0..cols), the tile's rows {@code ldt} apart. */
+    private static void addTile(float[] tile, int rows, int cols, int ldt, float[] c, int co, int ldc, boolean add) {
+        for (int r = 0; r < rows; r++) {
+            int row = co + r * ldc, t = r * ldt;
+            for (int j = 0; j < cols; j++) c[row + j] = add ? c[row + j] + tile[t + j] : tile[t + j];
+        }
+    }
+
+    /** out[0..8, 0..W) = scale * (rows 8 of A, lda apart) · panel: 16 accumulators across the sum. */
+    private static void tile8(int k, float[] a, int ao, int lda, byte[] q, int qo, float[] scale, int so, float[] out,
+                              int oo, int ldo) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        int a0 = ao, a1 = ao + lda, a2 = ao + 2 * lda, a3 = ao + 3 * lda,
+                a4 = ao + 4 * lda, a5 = ao + 5 * lda, a6 = ao + 6 * lda, a7 = ao + 7 * lda;
+        for (int p = 0; p < k; p++) {
+            int b = qo + p * W;
+            FloatVector w0 = (FloatVector) ByteVector.fromArray(BS, q, b).convertShape(VectorOperators.B2F, S, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromArray(BS, q, b + L).convertShape(VectorOperators.B2F, S, 0);
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x0.fma(w0, c00);
+            c01 = x0.fma(w1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x1.fma(w0, c10);
+            c11 = x1.fma(w1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x2.fma(w0, c20);
+            c21 = x2.fma(w1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x3.fma(w0, c30);
+            c31 = x3.fma(w1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x4.fma(w0, c40);
+            c41 = x4.fma(w1, c41);
+            FloatVector x5 = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x5.fma(w0, c50);
+            c51 = x5.fma(w1, c51);
+            FloatVector x6 = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x6.fma(w0, c60);
+            c61 = x6.fma(w1, c61);
+            FloatVector x7 = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x7.fma(w0, c70);
+            c71 = x7.fma(w1, c71);
+        }
+        FloatVector s0 = FloatVector.fromArray(S, scale, so), s1 = FloatVector.fromArray(S, scale, so + L);
+        c00.mul(s0).intoArray(out, oo);
+        c01.mul(s1).intoArray(out, oo + L);
+        c10.mul(s0).intoArray(out, oo + ldo);
+        c11.mul(s1).intoArray(out, oo + ldo + L);
+        c20.mul(s0).intoArray(out, oo + 2 * ldo);
+        c21.mul(s1).intoArray(out, oo + 2 * ldo + L);
+        c30.mul(s0).intoArray(out, oo + 3 * ldo);
+        c31.mul(s1).intoArray(out, oo + 3 * ldo + L);
+        c40.mul(s0).intoArray(out, oo + 4 * ldo);
+        c41.mul(s1).intoArray(out, oo + 4 * ldo + L);
+        c50.mul(s0).intoArray(out, oo + 5 * ldo);
+        c51.mul(s1).intoArray(out, oo + 5 * ldo + L);
+        c60.mul(s0).intoArray(out, oo + 6 * ldo);
+        c61.mul(s1).intoArray(out, oo + 6 * ldo + L);
+        c70.mul(s0).intoArray(out, oo + 7 * ldo);
+        c71.mul(s1).intoArray(out, oo + 7 * ldo + L);
+    }
+
+    /** out[0..6, 0..W) = scale * (rows 6 of A, lda apart) · panel: 12 accumulators across the sum. */
+    private static void tile6(int k, float[] a, int ao, int lda, byte[] q, int qo, float[] scale, int so, float[] out,
+                              int oo, int ldo) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int a0 = ao, a1 = ao + lda, a2 = ao + 2 * lda, a3 = ao + 3 * lda, a4 = ao + 4 * lda, a5 = ao + 5 * lda;
+        for (int p = 0; p < k; p++) {
+            int b = qo + p * W;
+            FloatVector w0 = (FloatVector) ByteVector.fromArray(BS, q, b).convertShape(VectorOperators.B2F, S, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromArray(BS, q, b + L).convertShape(VectorOperators.B2F, S, 0);
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x0.fma(w0, c00);
+            c01 = x0.fma(w1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x1.fma(w0, c10);
+            c11 = x1.fma(w1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x2.fma(w0, c20);
+            c21 = x2.fma(w1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x3.fma(w0, c30);
+            c31 = x3.fma(w1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x4.fma(w0, c40);
+            c41 = x4.fma(w1, c41);
+            FloatVector x5 = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x5.fma(w0, c50);
+            c51 = x5.fma(w1, c51);
+        }
+        FloatVector s0 = FloatVector.fromArray(S, scale, so), s1 = FloatVector.fromArray(S, scale, so + L);
+        c00.mul(s0).intoArray(out, oo);
+        c01.mul(s1).intoArray(out, oo + L);
+        c10.mul(s0).intoArray(out, oo + ldo);
+        c11.mul(s1).intoArray(out, oo + ldo + L);
+        c20.mul(s0).intoArray(out, oo + 2 * ldo);
+        c21.mul(s1).intoArray(out, oo + 2 * ldo + L);
+        c30.mul(s0).intoArray(out, oo + 3 * ldo);
+        c31.mul(s1).intoArray(out, oo + 3 * ldo + L);
+        c40.mul(s0).intoArray(out, oo + 4 * ldo);
+        c41.mul(s1).intoArray(out, oo + 4 * ldo + L);
+        c50.mul(s0).intoArray(out, oo + 5 * ldo);
+        c51.mul(s1).intoArray(out, oo + 5 * ldo + L);
+    }
+
+    /** out[0..4, 0..W) = scale * (rows 4 of A, lda apart) · panel: 8 accumulators across the sum. */
+    private static void tile4(int k, float[] a, int ao, int lda, byte[] q, int qo, float[] scale, int so, float[] out,
+                              int oo, int ldo) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        int a0 = ao, a1 = ao + lda, a2 = ao + 2 * lda, a3 = ao + 3 * lda;
+        for (int p = 0; p < k; p++) {
+            int b = qo + p * W;
+            FloatVector w0 = (FloatVector) ByteVector.fromArray(BS, q, b).convertShape(VectorOperators.B2F, S, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromArray(BS, q, b + L).convertShape(VectorOperators.B2F, S, 0);
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x0.fma(w0, c00);
+            c01 = x0.fma(w1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x1.fma(w0, c10);
+            c11 = x1.fma(w1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x2.fma(w0, c20);
+            c21 = x2.fma(w1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x3.fma(w0, c30);
+            c31 = x3.fma(w1, c31);
+        }
+        FloatVector s0 = FloatVector.fromArray(S, scale, so), s1 = FloatVector.fromArray(S, scale, so + L);
+        c00.mul(s0).intoArray(out, oo);
+        c01.mul(s1).intoArray(out, oo + L);
+        c10.mul(s0).intoArray(out, oo + ldo);
+        c11.mul(s1).intoArray(out, oo + ldo + L);
+        c20.mul(s0).intoArray(out, oo + 2 * ldo);
+        c21.mul(s1).intoArray(out, oo + 2 * ldo + L);
+        c30.mul(s0).intoArray(out, oo + 3 * ldo);
+        c31.mul(s1).intoArray(out, oo + 3 * ldo + L);
+    }
+
+    /** out[0, 0..4W) = scale * (one row of A) · 4 panels in a row: 8 accumulators across the sum. */
+    private static void row4(int k, float[] a, int ao, byte[] q, int qo, float[] scale, int so, float[] out, int oo) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        int panel = k * W;
+        for (int p = 0; p < k; p++) {
+            FloatVector x = FloatVector.broadcast(S, a[ao + p]);
+            int b0 = qo + p * W;
+            c00 = x.fma((FloatVector) ByteVector.fromArray(BS, q, b0).convertShape(VectorOperators.B2F, S, 0), c00);
+            c01 = x.fma((FloatVector) ByteVector.fromArray(BS, q, b0 + L).convertShape(VectorOperators.B2F, S, 0), c01);
+            int b1 = qo + p * W + panel;
+            c10 = x.fma((FloatVector) ByteVector.fromArray(BS, q, b1).convertShape(VectorOperators.B2F, S, 0), c10);
+            c11 = x.fma((FloatVector) ByteVector.fromArray(BS, q, b1 + L).convertShape(VectorOperators.B2F, S, 0), c11);
+            int b2 = qo + p * W + 2 * panel;
+            c20 = x.fma((FloatVector) ByteVector.fromArray(BS, q, b2).convertShape(VectorOperators.B2F, S, 0), c20);
+            c21 = x.fma((FloatVector) ByteVector.fromArray(BS, q, b2 + L).convertShape(VectorOperators.B2F, S, 0), c21);
+            int b3 = qo + p * W + 3 * panel;
+            c30 = x.fma((FloatVector) ByteVector.fromArray(BS, q, b3).convertShape(VectorOperators.B2F, S, 0), c30);
+            c31 = x.fma((FloatVector) ByteVector.fromArray(BS, q, b3 + L).convertShape(VectorOperators.B2F, S, 0), c31);
+        }
+        c00.mul(FloatVector.fromArray(S, scale, so)).intoArray(out, oo);
+        c01.mul(FloatVector.fromArray(S, scale, so + L)).intoArray(out, oo + L);
+        c10.mul(FloatVector.fromArray(S, scale, so + 1 * W)).intoArray(out, oo + 1 * W);
+        c11.mul(FloatVector.fromArray(S, scale, so + 1 * W + L)).intoArray(out, oo + 1 * W + L);
+        c20.mul(FloatVector.fromArray(S, scale, so + 2 * W)).intoArray(out, oo + 2 * W);
+        c21.mul(FloatVector.fromArray(S, scale, so + 2 * W + L)).intoArray(out, oo + 2 * W + L);
+        c30.mul(FloatVector.fromArray(S, scale, so + 3 * W)).intoArray(out, oo + 3 * W);
+        c31.mul(FloatVector.fromArray(S, scale, so + 3 * W + L)).intoArray(out, oo + 3 * W + L);
+    }
+
+    /** out[0, 0..1W) = scale * (one row of A) · 1 panels in a row: 2 accumulators across the sum. */
+    private static void row1(int k, float[] a, int ao, byte[] q, int qo, float[] scale, int so, float[] out, int oo) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+            FloatVector x = FloatVector.broadcast(S, a[ao + p]);
+            int b0 = qo + p * W;
+            c00 = x.fma((FloatVector) ByteVector.fromArray(BS, q, b0).convertShape(VectorOperators.B2F, S, 0), c00);
+            c01 = x.fma((FloatVector) ByteVector.fromArray(BS, q, b0 + L).convertShape(VectorOperators.B2F, S, 0), c01);
+        }
+        c00.mul(FloatVector.fromArray(S, scale, so)).intoArray(out, oo);
+        c01.mul(FloatVector.fromArray(S, scale, so + L)).intoArray(out, oo + L);
+    }
+
 }

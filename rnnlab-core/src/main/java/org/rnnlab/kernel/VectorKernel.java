@@ -155,13 +155,13 @@ final class VectorKernel implements Kernel {
 
     private static final ThreadLocal<Int8Job> INT8_JOBS = ThreadLocal.withInitial(Int8Job::new);
 
-    /** {@link VectorInt8}'s product, split over blocks of four rows of W (columns of C) when large enough. */
+    /** {@link VectorInt8}'s product, split over whole panels of W's rows (columns of C) when large enough. */
     @Override
     public void gemmInt8(int m, float[] a, int aOff, int lda, Int8Matrix w, float[] c, int cOff, int ldc,
                          boolean accumulate) {
         int n = w.rows();
         if (m == 0 || n == 0) return;
-        int parts = Math.min(parts((long) m * n * w.cols()), (n + 3) / 4);
+        int parts = Math.min(parts((long) m * n * w.cols()), (n + VectorInt8.W - 1) / VectorInt8.W);
         if (parts <= 1) {
             VectorInt8.gemm(m, a, aOff, lda, w, 0, n, c, cOff, ldc, accumulate);
             return;
@@ -198,8 +198,9 @@ final class VectorKernel implements Kernel {
 
         @Override
         public void run(int part, int parts) {
-            int n = w.rows(), blocks = (n + 3) / 4;
-            int j0 = Math.min(n, part * blocks / parts * 4), j1 = Math.min(n, (part + 1) * blocks / parts * 4);
+            int n = w.rows(), blocks = (n + VectorInt8.W - 1) / VectorInt8.W; // whole panels a part
+            int j0 = Math.min(n, part * blocks / parts * VectorInt8.W);
+            int j1 = Math.min(n, (part + 1) * blocks / parts * VectorInt8.W);
             if (j0 < j1) VectorInt8.gemm(m, a, aOff, lda, w, j0, j1, c, cOff, ldc, accumulate);
         }
     }
