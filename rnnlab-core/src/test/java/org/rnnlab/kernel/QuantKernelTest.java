@@ -105,7 +105,7 @@ class QuantKernelTest {
     void productIsTheFloatProductOfTheDequantizedWeights(String kernel) {
         Kernel k = Kernel.named(kernel);
         SplittableRandom r = new SplittableRandom(7);
-        for (int m : new int[] {1, 2, 3, 5}) {
+        for (int m : new int[] {1, 2, 3, 5, 8, 9, 13}) {
             for (int n : sizes()) {
                 for (int kk : sizes()) {
                     for (boolean acc : new boolean[] {false, true}) {
@@ -172,7 +172,7 @@ class QuantKernelTest {
         Kernel k = Kernel.named(kernel);
         SplittableRandom r = new SplittableRandom(11);
         for (int[] shape : new int[][] {{37, 2 * L + 3}, {2048, 512}}) {
-            int n = shape[0], kk = shape[1], maxM = 7;
+            int n = shape[0], kk = shape[1], maxM = 17; // every tile: 8 (6) rows, 4, single rows
             Int8Matrix w = Int8Matrix.quantize(filled(r, n * kk, 1), 0, n, kk);
             float[] a = filled(r, maxM * kk, 1);
             float[][] alone = new float[maxM][n];
