@@ -21,7 +21,8 @@ import org.rnnlab.util.Rng;
  * A generation step's products of the large model (three 2048 x 512 matrices: layer 0's W_hh, layer 1's W_ih and
  * W_hh) for {@code rows} sequences, from float32 weights ({@code float32}: the kernel's sgemm, B transposed, as a
  * step computes them) and from int8 weights ({@code int8}: {@link Kernel#gemmInt8}). Per operation: one step's three
- * products. Run: {@code bin/jmh Int8Bench -p rows=1,4,16 -p threads=1,2}.
+ * products. The float32 weights are in row panels packed once ({@link Kernel#newRowPanels}), as a frozen model's
+ * are. Run: {@code bin/jmh Int8Bench -p rows=1,4,16 -p threads=1,2}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,6 +41,7 @@ public class Int8Bench {
     static final int K = 512;
 
     float[][] w;
+    org.rnnlab.kernel.PackedB[] panels;
     Int8Matrix[] q;
     float[] x;
     float[] c;
@@ -50,20 +52,23 @@ public class Int8Bench {
         Rng rng = new Rng(1);
         w = new float[3][N * K];
         q = new Int8Matrix[3];
+        panels = new org.rnnlab.kernel.PackedB[3];
+        kernel = Kernel.named("vector");
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < w[i].length; j++) w[i][j] = rng.nextFloat() - 0.5f;
             q[i] = Int8Matrix.quantize(w[i], 0, N, K);
+            panels[i] = kernel.newRowPanels(K, N);
+            kernel.pack(panels[i], w[i], 0, K);
         }
         x = new float[rows * K];
         for (int j = 0; j < x.length; j++) x[j] = rng.nextFloat() - 0.5f;
         c = new float[rows * N];
         Parallelism.setThreads(threads);
-        kernel = Kernel.named("vector");
     }
 
     @Benchmark
     public float[] float32() {
-        for (float[] m : w) kernel.sgemm(Kernel.NO_TRANS, Kernel.TRANS, rows, N, K, x, 0, K, m, 0, K, c, 0, N, Kernel.OVERWRITE);
+        for (org.rnnlab.kernel.PackedB p : panels) kernel.sgemm(rows, x, 0, K, p, c, 0, N, Kernel.OVERWRITE);
         return c;
     }
 
