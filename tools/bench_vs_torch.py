@@ -63,8 +63,9 @@ def run_config(name, rounds, label="", shards=0):
     ours, theirs = [], {1: [], 2: []}
     batched = int(flags.split("--batch ")[1].split()[0]) > 1
     for r in range(rounds):
-        ours.append(timed([os.path.join(ROOT, "bin", "rnnlab"), "bench", *flags.split(), *corpus,
-                           "--steps", str(steps), *gen, "--json"]))
+        default = timed([os.path.join(ROOT, "bin", "rnnlab"), "bench", *flags.split(), *corpus,
+                         "--steps", str(steps), *gen, "--json"])
+        ours.append(default)
         if shards and batched:  # rnnlab's other thread split: whole shards of the batch per thread
             sharded = timed([os.path.join(ROOT, "bin", "rnnlab"), "bench", *flags.split(), *corpus,
                              "--steps", str(steps), "--gen-chars", "0", "--naive-chars", "0", "--json",
@@ -76,8 +77,8 @@ def run_config(name, rounds, label="", shards=0):
         for threads in (1, 2):
             theirs[threads].append(timed(["/usr/bin/python3", PEER, *flags.split(), *corpus, "--steps", str(steps),
                                           *gen, "--threads", str(threads)]))
-        print(f"  {name}{label} round {r + 1}: rnnlab {ours[-1]['train_tokens_per_s']:,.0f} tokens/s "
-              f"({ours[-1].get('threads_now', '')}), PyTorch {theirs[1][-1]['train_tokens_per_s']:,.0f} (1 thread) "
+        print(f"  {name}{label} round {r + 1}: rnnlab {default['train_tokens_per_s']:,.0f} tokens/s "
+              f"({default.get('threads_now', '')}), PyTorch {theirs[1][-1]['train_tokens_per_s']:,.0f} (1 thread) "
               f"{theirs[2][-1]['train_tokens_per_s']:,.0f} (2 threads)", file=sys.stderr)
     return {"name": name, "rnnlab": ours, "torch_t1": theirs[1], "torch_t2": theirs[2]}
 
