@@ -142,17 +142,7 @@ public final class Parallelism {
      */
     public static void run(int parts, Task task) {
         if (parts < 1) throw new IllegalArgumentException("parts must be at least 1, got " + parts);
-        int use = parts == 1 ? 1 : activeThreads();
-        Pool p = use == 1 ? null : pool();
-        if (p == null || !p.tryAcquire()) {
-            for (int i = 0; i < parts; i++) task.run(i, parts);
-            return;
-        }
-        try {
-            p.execute(parts, task, use - 1, level);
-        } finally {
-            p.release();
-        }
+        dispatch(parts, task, parts == 1 ? 1 : activeThreads(), level);
     }
 
     /**
@@ -162,13 +152,18 @@ public final class Parallelism {
      */
     public static void runEach(int parts, Task task) {
         if (parts < 1) throw new IllegalArgumentException("parts must be at least 1, got " + parts);
-        Pool p = parts == 1 || threads == 1 ? null : pool();
+        dispatch(parts, task, parts == 1 ? 1 : threads, null);
+    }
+
+    /** The job on {@code use} threads (the caller included) when the pool is free, else all on the caller, in order. */
+    private static void dispatch(int parts, Task task, int use, ThreadLevel record) {
+        Pool p = use == 1 ? null : pool();
         if (p == null || !p.tryAcquire()) {
             for (int i = 0; i < parts; i++) task.run(i, parts);
             return;
         }
         try {
-            p.execute(parts, task, threads - 1, null);
+            p.execute(parts, task, use - 1, record);
         } finally {
             p.release();
         }

@@ -60,6 +60,20 @@ class ParallelismTest {
         Recorder r = new Recorder(4, 0);
         Parallelism.run(4, r);
         for (int p = 0; p < 4; p++) assertThat(r.threads.get(p)).isSameAs(Thread.currentThread());
+        // runEach ignores the level (long parts, a step's shards, balance a slow thread by being claimed), and a job
+        // started inside one of its parts runs on that part's thread, the pool being busy
+        java.util.Set<Thread> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger elsewhere = new java.util.concurrent.atomic.AtomicInteger();
+        Parallelism.runEach(8, (part, parts) -> {
+            Thread me = Thread.currentThread();
+            ran.add(me);
+            Parallelism.run(4, (q, n) -> {
+                if (Thread.currentThread() != me) elsewhere.incrementAndGet();
+            });
+            sleep(5);
+        });
+        assertThat(ran).as("threads that ran runEach's parts at level 1").hasSize(2);
+        assertThat(elsewhere.get()).isZero();
         sleep(ThreadLevel.FIRST_BACKOFF_NANOS / 1_000_000 + 20);
         assertThat(Parallelism.activeThreads()).as("probing two threads after the back-off").isEqualTo(2);
     }
