@@ -20,6 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorKernel implements Kernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** 1 in every lane, used in the loops directly: {@link VectorMath}'s constants say why. */
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     private static final int L = S.length();
     static final VectorKernel INSTANCE = new VectorKernel();
 
@@ -184,7 +186,7 @@ final class VectorKernel implements Kernel {
         }
     }
 
-    /** One int8 product in parts of whole blocks of four rows of W; one per calling thread, reused. */
+    /** One int8 product in parts of whole panels of W's rows; one per calling thread, reused. */
     private static final class Int8Job implements Parallelism.Task {
         int m;
         float[] a;
@@ -590,7 +592,6 @@ final class VectorKernel implements Kernel {
                                              float[] cPrev, int cpOff, float[] dh, int dhOff, float[] dOut,
                                              int dOutOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
         int hh = hidden, bound = S.loopBound(hidden);
-        FloatVector one = FloatVector.broadcast(S, 1f);
         for (int b = 0; b < batch; b++) {
             int q = b * 4 * hh, s = b * hh;
             // tanh(c_t) goes where d(a_o) will: that block is written last, entry by entry after reading it
@@ -608,15 +609,15 @@ final class VectorKernel implements Kernel {
                 FloatVector dH = FloatVector.fromArray(S, dh, dhOff + e).add(FloatVector.fromArray(S, dOut, dOutOff + e));
                 FloatVector dO = dH.mul(tanhC);                                         // back through h = o tanh(c)
                 FloatVector dC = FloatVector.fromArray(S, dc, dcOff + e)
-                        .add(dH.mul(o).mul(one.sub(tanhC.mul(tanhC))));                 // ... and into c
+                        .add(dH.mul(o).mul(ONE.sub(tanhC.mul(tanhC))));                 // ... and into c
                 FloatVector dI = dC.mul(gg);                                            // back through c = f c' + i g
                 FloatVector dF = dC.mul(FloatVector.fromArray(S, cPrev, cpOff + e));
                 FloatVector dG = dC.mul(i);
                 dC.mul(f).intoArray(dc, dcOff + e);                                     // into c_{t-1}
-                dI.mul(i).mul(one.sub(i)).intoArray(dGates, d);                         // back through the gates
-                dF.mul(f).mul(one.sub(f)).intoArray(dGates, d + hh);
-                dG.mul(one.sub(gg.mul(gg))).intoArray(dGates, d + 2 * hh);
-                dO.mul(o).mul(one.sub(o)).intoArray(dGates, d + 3 * hh);
+                dI.mul(i).mul(ONE.sub(i)).intoArray(dGates, d);                         // back through the gates
+                dF.mul(f).mul(ONE.sub(f)).intoArray(dGates, d + hh);
+                dG.mul(ONE.sub(gg.mul(gg))).intoArray(dGates, d + 2 * hh);
+                dO.mul(o).mul(ONE.sub(o)).intoArray(dGates, d + 3 * hh);
             }
             for (; j < hh; j++) {
                 int g = gOff + q + j, e = s + j, d = dgOff + q + j;
@@ -639,7 +640,6 @@ final class VectorKernel implements Kernel {
                                             float[] hPrev, int hpOff, float[] dh, int dhOff, float[] dOut,
                                             int dOutOff, float[] dGx, float[] dGh, int dgOff) {
         int hh = hidden, bound = S.loopBound(hidden);
-        FloatVector one = FloatVector.broadcast(S, 1f);
         for (int b = 0; b < batch; b++) {
             int q = b * 3 * hh, s = b * hh;
             int j = 0;
@@ -650,12 +650,12 @@ final class VectorKernel implements Kernel {
                 FloatVector n = FloatVector.fromArray(S, gates, g + 2 * hh);
                 FloatVector ghN = FloatVector.fromArray(S, gh, ghOff + q + j + 2 * hh);
                 FloatVector dH = FloatVector.fromArray(S, dh, dhOff + e).add(FloatVector.fromArray(S, dOut, dOutOff + e));
-                FloatVector dN = dH.mul(one.sub(z));                                    // back through h = (1-z) n + z h'
+                FloatVector dN = dH.mul(ONE.sub(z));                                    // back through h = (1-z) n + z h'
                 FloatVector dZ = dH.mul(FloatVector.fromArray(S, hPrev, hpOff + e).sub(n));
                 dH.mul(z).intoArray(dh, dhOff + e);                                     // into h_{t-1} directly
-                FloatVector dAn = dN.mul(one.sub(n.mul(n)));                            // back through n = tanh(a_n)
-                FloatVector dAr = dAn.mul(ghN).mul(r).mul(one.sub(r));                  // through a_n, then sigmoid
-                FloatVector dAz = dZ.mul(z).mul(one.sub(z));
+                FloatVector dAn = dN.mul(ONE.sub(n.mul(n)));                            // back through n = tanh(a_n)
+                FloatVector dAr = dAn.mul(ghN).mul(r).mul(ONE.sub(r));                  // through a_n, then sigmoid
+                FloatVector dAz = dZ.mul(z).mul(ONE.sub(z));
                 dAr.intoArray(dGx, d);
                 dAr.intoArray(dGh, d);
                 dAz.intoArray(dGx, d + hh);
@@ -686,12 +686,11 @@ final class VectorKernel implements Kernel {
     @Override
     public void tanhBackward(int n, float[] h, int hOff, float[] dh, int dhOff, float[] dOut, int dOutOff,
                              float[] dA, int dAOff) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector hv = FloatVector.fromArray(S, h, hOff + i);
             FloatVector d = FloatVector.fromArray(S, dh, dhOff + i).add(FloatVector.fromArray(S, dOut, dOutOff + i));
-            d.mul(one.sub(hv.mul(hv))).intoArray(dA, dAOff + i);
+            d.mul(ONE.sub(hv.mul(hv))).intoArray(dA, dAOff + i);
         }
         for (; i < n; i++) {
             float hi = h[hOff + i];

@@ -30,6 +30,15 @@ final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
 
+    /*
+     * Vector constants the loops use directly: static finals, not locals made before the loop. A loop compiled on
+     * stack replacement (C2's OSR, entered from the interpreter in mid-loop) sees such a local only as a FloatVector of
+     * unknown class, so an operation on it stays a call that boxes its result at every iteration.
+     */
+    private static final FloatVector ZERO = FloatVector.zero(S);
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
+    private static final FloatVector INF = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;   // ln 2 split so that n * LN2_HI is exact for |n| <= 2^15
     private static final float LN2_LO = -2.12194440e-4f;
@@ -139,8 +148,7 @@ final class VectorMath {
      * the lanes in the fixed tree, then the tail in order.
      */
     static float expShifted(float[] x, int off, int n, float hi, float lo, float scale, float[] out, int outOff) {
-        FloatVector zero = FloatVector.zero(S), inf = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-        FloatVector acc = zero;
+        FloatVector acc = ZERO;
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, off + i).sub(hi).sub(lo);
@@ -161,8 +169,8 @@ final class VectorMath {
             IntVector n2 = ni.sub(n1);
             FloatVector e = p.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
                     .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            e = e.blend(zero, v.compare(VectorOperators.LT, EXP_LO));
-            e = e.blend(inf, v.compare(VectorOperators.GT, EXP_HI));
+            e = e.blend(ZERO, v.compare(VectorOperators.LT, EXP_LO));
+            e = e.blend(INF, v.compare(VectorOperators.GT, EXP_HI));
             e = e.blend(v, v.compare(VectorOperators.NE, v));      // NaN
             // ----
             acc = acc.add(e);
@@ -185,8 +193,6 @@ final class VectorMath {
 
     /** {@code x = 1 / (1 + e^-x)} over n entries, in place. */
     static void sigmoidInPlace(float[] x, int off, int n) {
-        FloatVector zero = FloatVector.zero(S), inf = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-        FloatVector one = FloatVector.broadcast(S, 1f);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, off + i).neg();
@@ -207,20 +213,17 @@ final class VectorMath {
             IntVector n2 = ni.sub(n1);
             FloatVector e = p.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
                     .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            e = e.blend(zero, v.compare(VectorOperators.LT, EXP_LO));
-            e = e.blend(inf, v.compare(VectorOperators.GT, EXP_HI));
+            e = e.blend(ZERO, v.compare(VectorOperators.LT, EXP_LO));
+            e = e.blend(INF, v.compare(VectorOperators.GT, EXP_HI));
             e = e.blend(v, v.compare(VectorOperators.NE, v));      // NaN
             // ----
-            one.div(one.add(e)).intoArray(x, off + i);
+            ONE.div(ONE.add(e)).intoArray(x, off + i);
         }
         for (; i < n; i++) x[off + i] = sigmoid(x[off + i]);
     }
 
     /** {@code x = tanh x} over n entries, in place. */
     static void tanhInPlace(float[] x, int off, int n) {
-        FloatVector zero = FloatVector.zero(S), inf = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector two = FloatVector.broadcast(S, 2f);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(S, x, off + i);
@@ -249,14 +252,14 @@ final class VectorMath {
             IntVector n2 = ni.sub(n1);
             FloatVector e = p.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
                     .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            e = e.blend(zero, v.compare(VectorOperators.LT, EXP_LO));
-            e = e.blend(inf, v.compare(VectorOperators.GT, EXP_HI));
+            e = e.blend(ZERO, v.compare(VectorOperators.LT, EXP_LO));
+            e = e.blend(INF, v.compare(VectorOperators.GT, EXP_HI));
             e = e.blend(v, v.compare(VectorOperators.NE, v));      // NaN
             // ----
-            FloatVector big = one.sub(two.div(e.add(one)));
-            big = big.blend(big.neg(), xv.compare(VectorOperators.LT, zero));
+            FloatVector big = ONE.sub(TWO.div(e.add(ONE)));
+            big = big.blend(big.neg(), xv.compare(VectorOperators.LT, ZERO));
             FloatVector y = big.blend(small, ax.compare(VectorOperators.LT, TANH_SMALL));
-            y = y.blend(xv, ax.compare(VectorOperators.EQ, zero));   // zeros keep their sign
+            y = y.blend(xv, ax.compare(VectorOperators.EQ, ZERO));   // zeros keep their sign
             y.blend(xv, xv.compare(VectorOperators.NE, xv)).intoArray(x, off + i);   // NaN
         }
         for (; i < n; i++) x[off + i] = tanh(x[off + i]);

@@ -75,19 +75,27 @@ class SharedModelTest {
 
     /**
      * Measured per character with the thread's allocation counter, in a fresh JVM ({@link AllocationProbe}), from the
-     * float32 model and from it quantized to int8.
+     * float32 model and from it quantized to int8. Up to three JVMs: in about one in twenty (measured on the project's
+     * machine, 2026-12-03, before and after that day's changes) C2 compiles one of the cell's vector loops into code
+     * that boxes a vector at every iteration for the rest of the run, which compile depending on the run's timing
+     * (docs/DESIGN.md). Generation that allocates in every compile fails all three.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"float32", "int8"})
     void aGeneratorDoesNotAllocatePerCharacter(String weights) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), AllocationProbe.class.getName(), weights)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        assertThat(p.waitFor()).as(out).isZero();
-        String[] parts = out.split(" ");
-        assertThat(Integer.parseInt(parts[0])).as("characters generated without allocating, of 200").isGreaterThan(190);
-        assertThat(Long.parseLong(parts[1])).isLessThan(2048);
+        List<String> runs = new ArrayList<>();
+        for (int jvm = 0; jvm < 3; jvm++) {
+            Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp",
+                    System.getProperty("java.class.path"), AllocationProbe.class.getName(), weights)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            assertThat(p.waitFor()).as(out).isZero();
+            runs.add(out);
+            String[] parts = out.split(" ");
+            if (Integer.parseInt(parts[0]) > 190 && Long.parseLong(parts[1]) < 2048) return;
+        }
+        org.assertj.core.api.Assertions.fail("every JVM allocated while generating (characters clean of 200, worst "
+                + "bytes a character): " + runs);
     }
 }
