@@ -87,6 +87,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (threads != null) org.rnnlab.kernel.Parallelism.setThreads(threads);
+        if (shards != null && shards < 1) throw new IllegalArgumentException("--shards must be at least 1, got " + shards);
         if (sgemm) {
             Map<String, Object> r = Throughput.sgemm(Math.max(0.4, minSeconds));
             PrintWriter out = spec.commandLine().getOut();

@@ -410,8 +410,8 @@ public final class CharModel {
      * from step to step) without changing what any of them generates.
      *
      * <p>A model that is not {@link #freeze() frozen} packs its weights into those panels again at every step, since
-     * they may have changed: at batch 1 that costs about ten steps' work (large LSTM: 2.6 ms a step against 0.27 ms
-     * frozen, {@code bin/jmh GenerationStepBench -p frozen=true,false}). Freeze a model that is done training; every
+     * they may have changed: at batch 1 that costs several steps' work (large LSTM, two threads: 2.7 ms a step against
+     * 0.4 ms frozen, {@code bin/jmh GenerationStepBench -p frozen=true,false}). Freeze a model that is done training; every
      * loaded model ({@code rnnlab complete}, {@code serve}, {@link org.rnnlab.Model}) is.
      *
      * @return the logits (B, V) of the next token, the workspace's array (overwritten by the next step)

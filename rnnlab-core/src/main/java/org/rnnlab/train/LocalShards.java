@@ -20,7 +20,8 @@ import org.rnnlab.util.Rng;
  * across shards); its bits depend on P, never on the thread count or on which thread ran which shard, and equal
  * a Spark run's with {@code --tasks P} (the same cut, weights and dropout seeds). Each shard computes with a model
  * sharing the trainer's weights ({@link CharModel#sharingWeights}) and has its own workspace, gradients and
- * buffers, made once per shard size, so steady-state steps allocate only the shards' dropout generators.
+ * buffers, made once per shard size; a steady-state step allocates only a few small objects (its two tasks and the
+ * shards' dropout generators), nothing the size of the model or the batch.
  */
 public final class LocalShards implements StepEngine {
     private final int shards;
